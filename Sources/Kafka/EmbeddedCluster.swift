@@ -1,0 +1,51 @@
+import CRdKafka
+import Logging
+
+/// An in-process Kafka cluster: librdkafka's mock cluster, speaking the real Kafka protocol on loopback ports, so any
+/// Kafka client (this process, kcat, another worker) can connect to `bootstrapServers`.
+///
+/// What it does not do (see BROKERS.md): no CreateTopics handler (use `createTopic`), no compaction, no transaction
+/// markers, transactional offsets are not stored, and only ~5 MB per partition is retained.
+public final class EmbeddedCluster: @unchecked Sendable {
+    private let client: RDKafkaClient
+    // Owned by `client`'s handle and destroyed before it; the mock API is thread-safe, so sharing is safe.
+    private let cluster: OpaquePointer
+    /// `host:port,...` of the mock brokers.
+    public let bootstrapServers: String
+
+    public init(brokers: Int = 1, logger: Logger = Logger(label: "streamrec.kafka.embedded")) throws(KafkaError) {
+        guard (1...16).contains(brokers) else { throw .invalidArgument("brokers must be 1...16, not \(brokers)") }
+        client = try RDKafkaClient(
+            // The handle only hosts the mock brokers; it never connects, so its "no bootstrap.servers" notice is noise.
+            kind: .producer, properties: ["client.id": "streamrec-embedded-cluster", "log_level": "3"],
+            callbacks: RDKafkaCallbacks(logger: logger, onError: { _ in }))
+        guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
+            throw .invalidArgument("starting the embedded Kafka cluster failed (see the log)")
+        }
+        self.cluster = cluster
+        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+    }
+
+    deinit {
+        rd_kafka_mock_cluster_destroy(cluster)
+    }
+
+    /// Creates a topic (the mock's own call: it has no CreateTopics handler). Topic configs such as compaction are
+    /// accepted by real brokers only; the mock keeps every topic as a plain log.
+    public func createTopic(_ specification: TopicSpecification) throws(KafkaError) {
+        try check(
+            rd_kafka_mock_topic_create(
+                cluster, specification.name, Int32(clamping: specification.partitions),
+                Int32(clamping: specification.replicationFactor)),
+            while: "creating topic \(specification.name) on the embedded cluster")
+    }
+
+    /// Takes a broker down (connections closed, requests refused) — for fault tests.
+    public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
+        try check(rd_kafka_mock_broker_set_down(cluster, brokerID), while: "taking broker \(brokerID) down")
+    }
+
+    public func setBrokerUp(_ brokerID: Int32) throws(KafkaError) {
+        try check(rd_kafka_mock_broker_set_up(cluster, brokerID), while: "bringing broker \(brokerID) up")
+    }
+}

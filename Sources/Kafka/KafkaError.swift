@@ -1,0 +1,31 @@
+/// The one error type of the Kafka module: librdkafka's error code and text, plus what we were doing.
+public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// librdkafka's `rd_kafka_resp_err_t` value (negative codes are client-local, positive ones come from the broker).
+    public var code: Int32
+    /// librdkafka's name for the code, e.g. `_TIMED_OUT` or `UNKNOWN_TOPIC_OR_PART`.
+    public var name: String
+    /// Human text: librdkafka's message, prefixed with the operation that failed.
+    public var message: String
+    /// librdkafka says retrying the same call may succeed.
+    public var isRetriable: Bool
+    /// The handle can no longer be used (e.g. a fenced transactional producer).
+    public var isFatal: Bool
+
+    public init(code: Int32, name: String, message: String, isRetriable: Bool = false, isFatal: Bool = false) {
+        self.code = code
+        self.name = name
+        self.message = message
+        self.isRetriable = isRetriable
+        self.isFatal = isFatal
+    }
+
+    /// Errors raised by the wrapper itself, before librdkafka is involved (bad configuration values and the like).
+    public static func invalidArgument(_ message: String) -> KafkaError {
+        KafkaError(code: -186, name: "_INVALID_ARG", message: message)
+    }
+
+    public var description: String { "\(message) [\(name) (\(code))]" }
+
+    /// The client-local code for a timed out operation (`RD_KAFKA_RESP_ERR__TIMED_OUT`).
+    public var isTimeout: Bool { code == -185 }
+}

@@ -1,0 +1,122 @@
+import CRdKafka
+import Logging
+
+/// What librdkafka tells the application from its own threads (logs, client-level errors, delivery reports).
+/// Owned by the client that owns the handle; librdkafka reaches it through the handle's opaque pointer.
+final class RDKafkaCallbacks: @unchecked Sendable {
+    // Immutable after init, and the closures are Sendable, so this is safe to read from librdkafka's threads.
+    let logger: Logger
+    let onError: @Sendable (KafkaError) -> Void
+    let onDelivery: (@Sendable (DeliveryReport) -> Void)?
+    let onRebalance: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+
+    init(
+        logger: Logger, onError: @escaping @Sendable (KafkaError) -> Void,
+        onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+        onRebalance: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? =
+            nil
+    ) {
+        self.logger = logger
+        self.onError = onError
+        self.onDelivery = onDelivery
+        self.onRebalance = onRebalance
+    }
+
+    static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaCallbacks? {
+        guard let opaque else { return nil }
+        return Unmanaged<RDKafkaCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    }
+}
+
+/// Owns one `rd_kafka_t` handle: creates it from properties, routes its callbacks, and destroys it exactly once.
+/// Everything above this folder talks to this type, never to a C pointer.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind { case producer, consumer }
+
+    // librdkafka handles are thread-safe; the pointer itself never changes after init.
+    let handle: OpaquePointer
+    let kind: Kind
+    private let callbacks: RDKafkaCallbacks
+
+    init(kind: Kind, properties: [String: String], callbacks: RDKafkaCallbacks) throws(KafkaError) {
+        let conf = rd_kafka_conf_new()!
+        do {
+            for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+                try Self.set(key, value, in: conf)
+            }
+        } catch {
+            rd_kafka_conf_destroy(conf)
+            throw error
+        }
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
+        rd_kafka_conf_set_log_cb(conf) { handle, level, facility, message in
+            guard let handle, let callbacks = RDKafkaCallbacks.from(rd_kafka_opaque(handle)) else { return }
+            let text = "\(String(cString: facility!)): \(String(cString: message!))"
+            callbacks.logger.log(level: RDKafkaClient.logLevel(syslog: level), "\(text)")
+        }
+        rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+            let detail = reason.map { String(cString: $0) }
+            RDKafkaCallbacks.from(opaque)?.onError(
+                KafkaError(rd_kafka_resp_err_t(rawValue: code), while: "kafka client", detail: detail))
+        }
+        if callbacks.onDelivery != nil {
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+                guard let message, let callbacks = RDKafkaCallbacks.from(opaque) else { return }
+                callbacks.onDelivery?(RDKafkaClient.deliveryReport(message.pointee))
+            }
+        }
+        if callbacks.onRebalance != nil {
+            rd_kafka_conf_set_rebalance_cb(conf) { handle, code, partitions, opaque in
+                guard let handle, let partitions, let callbacks = RDKafkaCallbacks.from(opaque) else { return }
+                callbacks.onRebalance?(handle, code, partitions)
+            }
+        }
+        var errorText = [CChar](repeating: 0, count: errorTextCapacity)
+        let type: rd_kafka_type_t = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        // On success rd_kafka_new owns `conf`; on failure it is still ours to free.
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError.invalidArgument("creating the Kafka client failed: \(string(fromErrorText: errorText))")
+        }
+        self.handle = handle
+        self.kind = kind
+        self.callbacks = callbacks
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// Sets one property; a wrong key or value names the key and librdkafka's reason.
+    static func set(_ key: String, _ value: String, in conf: OpaquePointer) throws(KafkaError) {
+        var errorText = [CChar](repeating: 0, count: errorTextCapacity)
+        let result = rd_kafka_conf_set(conf, key, value, &errorText, errorText.count)
+        guard result == RD_KAFKA_CONF_OK else {
+            let shown = KafkaConfiguration.isSecret(key) ? "[redacted]" : value
+            throw KafkaError.invalidArgument(
+                "invalid Kafka setting \(key)=\(shown): \(string(fromErrorText: errorText))")
+        }
+    }
+
+    /// Serves queued callbacks (delivery reports, errors, logs) for at most `timeoutMilliseconds`.
+    @discardableResult
+    func poll(timeoutMilliseconds: Int32) -> Int32 {
+        rd_kafka_poll(handle, timeoutMilliseconds)
+    }
+
+    static func logLevel(syslog level: Int32) -> Logger.Level {
+        switch level {
+        case ...3: return .error
+        case 4: return .warning
+        case 5, 6: return .info
+        default: return .debug
+        }
+    }
+
+    static func deliveryReport(_ message: rd_kafka_message_t) -> DeliveryReport {
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let error: KafkaError? =
+            message.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(message.err, while: "delivering to \(topic)")
+        return DeliveryReport(topic: topic, partition: message.partition, offset: message.offset, error: error)
+    }
+}

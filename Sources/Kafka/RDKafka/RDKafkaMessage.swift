@@ -1,0 +1,45 @@
+import CRdKafka
+
+enum RDKafkaMessage {
+    /// Copies a consumed record out of librdkafka's buffer. Returns an error instead when the "message" is an event
+    /// such as a partition EOF or a fetch error.
+    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> Result<KafkaMessage, KafkaError> {
+        let message = pointer.pointee
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            let detail = message.payload.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }
+            return .failure(KafkaError(message.err, while: "consuming \(topic)[\(message.partition)]", detail: detail))
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
+        return .success(
+            KafkaMessage(
+                topic: topic,
+                partition: message.partition,
+                offset: message.offset,
+                key: bytes(message.key, message.key_len),
+                value: bytes(message.payload, message.len),
+                timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp,
+                headers: headers(pointer)))
+    }
+
+    private static func bytes(_ pointer: UnsafeMutableRawPointer?, _ count: Int) -> [UInt8]? {
+        guard let pointer else { return nil }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    private static func headers(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var list: OpaquePointer?
+        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        return (0..<rd_kafka_header_cnt(list)).compactMap { index in
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            guard rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                let name
+            else { return nil }
+            return KafkaHeader(
+                name: String(cString: name), value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) })
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The stream engine: plain Swift, no Kafka.
