@@ -1,0 +1,153 @@
+/// Per-key state with two bounds: at most `maxKeys` keys (the least recently used is evicted first) and an event-time
+/// TTL (a key untouched for `ttl` ms of event time is dropped). Both are needed: the key cap bounds memory on a burst of
+/// new keys, the TTL frees keys of users who left even when the cap is never reached.
+///
+/// Recency order doubles as expiry order: keys are touched as their events arrive, so the least recently used key is
+/// (up to the source's out-of-orderness) also the one with the oldest event time, and expiry only looks at the tail.
+public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    public struct Bounds: Sendable, Equatable {
+        public var maxKeys: Int
+        /// Event-time milliseconds a key may stay untouched; nil keeps keys until the cap evicts them.
+        public var ttl: Int64?
+
+        public init(maxKeys: Int, ttl: Int64? = nil) {
+            precondition(maxKeys > 0, "a state store needs room for at least one key")
+            self.maxKeys = maxKeys
+            self.ttl = ttl
+        }
+    }
+
+    /// Why a key left the store, for the caller's metrics or tombstones.
+    public enum Eviction: Sendable, Equatable { case capacity, expired }
+
+    private struct Slot {
+        var key: Key
+        var value: Value
+        var touchedAt: Int64
+        var newer: Int  // towards the head (most recent); -1 at the head
+        var older: Int  // towards the tail (least recent); -1 at the tail
+    }
+
+    public let bounds: Bounds
+    // Bound: at most bounds.maxKeys entries in `index`; `slots` never grows past bounds.maxKeys (freed slots reused).
+    private var index: [Key: Int] = [:]
+    private var slots: [Slot] = []
+    private var freeSlots: [Int] = []
+    private var head = -1
+    private var tail = -1
+    public private(set) var evictedForCapacity = 0
+    public private(set) var expired = 0
+
+    public init(bounds: Bounds) {
+        self.bounds = bounds
+    }
+
+    public var count: Int { index.count }
+    public var isEmpty: Bool { index.isEmpty }
+
+    /// Reads a value without changing its recency.
+    public func peek(_ key: Key) -> Value? {
+        index[key].map { slots[$0].value }
+    }
+
+    /// Creates the key with `initial()` if absent, applies `update`, and marks the key used at `eventTime`.
+    /// Returns the key evicted to make room, if one was.
+    @discardableResult
+    public mutating func update<R>(
+        _ key: Key, at eventTime: Int64, default initial: () -> Value, _ update: (inout Value) -> R
+    ) -> (result: R, evicted: (key: Key, value: Value)?) {
+        if let position = index[key] {
+            let result = update(&slots[position].value)
+            slots[position].touchedAt = max(slots[position].touchedAt, eventTime)
+            moveToHead(position)
+            return (result, nil)
+        }
+        var evicted: (key: Key, value: Value)?
+        if index.count >= bounds.maxKeys, let victim = removeTail() {
+            evictedForCapacity += 1
+            evicted = victim
+        }
+        var value = initial()
+        let result = update(&value)
+        insertAtHead(Slot(key: key, value: value, touchedAt: eventTime, newer: -1, older: -1))
+        return (result, evicted)
+    }
+
+    @discardableResult
+    public mutating func remove(_ key: Key) -> Value? {
+        guard let position = index[key] else { return nil }
+        unlink(position)
+        return release(position).value
+    }
+
+    /// Drops every key not touched since `watermark - ttl` and returns them (oldest first).
+    public mutating func expire(watermark: Int64) -> [(key: Key, value: Value)] {
+        guard let ttl = bounds.ttl else { return [] }
+        var dropped: [(key: Key, value: Value)] = []
+        while tail >= 0, slots[tail].touchedAt < watermark - ttl, let victim = removeTail() {
+            dropped.append(victim)
+        }
+        expired += dropped.count
+        return dropped
+    }
+
+    /// All entries, most recently used first.
+    public var entries: [(key: Key, value: Value)] {
+        var result: [(key: Key, value: Value)] = []
+        result.reserveCapacity(count)
+        var position = head
+        while position >= 0 {
+            result.append((slots[position].key, slots[position].value))
+            position = slots[position].older
+        }
+        return result
+    }
+
+    private mutating func insertAtHead(_ slot: Slot) {
+        let position: Int
+        if let reused = freeSlots.popLast() {
+            position = reused
+            slots[position] = slot
+        } else {
+            position = slots.count
+            slots.append(slot)
+        }
+        index[slot.key] = position
+        linkAtHead(position)
+    }
+
+    private mutating func linkAtHead(_ position: Int) {
+        slots[position].newer = -1
+        slots[position].older = head
+        if head >= 0 { slots[head].newer = position }
+        head = position
+        if tail < 0 { tail = position }
+    }
+
+    private mutating func unlink(_ position: Int) {
+        let newer = slots[position].newer
+        let older = slots[position].older
+        if newer >= 0 { slots[newer].older = older } else { head = older }
+        if older >= 0 { slots[older].newer = newer } else { tail = newer }
+    }
+
+    private mutating func moveToHead(_ position: Int) {
+        guard head != position else { return }
+        unlink(position)
+        linkAtHead(position)
+    }
+
+    private mutating func removeTail() -> (key: Key, value: Value)? {
+        guard tail >= 0 else { return nil }
+        let position = tail
+        unlink(position)
+        return release(position)
+    }
+
+    private mutating func release(_ position: Int) -> (key: Key, value: Value) {
+        let slot = slots[position]
+        index[slot.key] = nil
+        freeSlots.append(position)
+        return (slot.key, slot.value)
+    }
+}

@@ -1,1 +1,0 @@
-// The stream engine: plain Swift, no Kafka.
