@@ -42,10 +42,18 @@ let package = Package(
             dependencies: ["StreamEngine"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Kafka", "StreamEngine", "Recommender",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "streamrec",
             dependencies: [
-                "Kafka", "StreamEngine", "Recommender",
+                "Kafka", "StreamEngine", "Recommender", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,5 +62,8 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strictSwift),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "WorkerTests", dependencies: ["Worker", "Kafka", "Recommender", "StreamEngine"],
+            swiftSettings: strictSwift),
     ]
 )

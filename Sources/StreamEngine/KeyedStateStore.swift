@@ -73,6 +73,13 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         return (result, evicted)
     }
 
+    /// Changes an existing value in place without making it more recent (timers and housekeeping use this).
+    @discardableResult
+    public mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
+        guard let position = index[key] else { return nil }
+        return body(&slots[position].value)
+    }
+
     @discardableResult
     public mutating func remove(_ key: Key) -> Value? {
         guard let position = index[key] else { return nil }

@@ -3,5 +3,7 @@ import ArgumentParser
 @main
 struct StreamRecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "streamrec", abstract: "Real-time recommendations on Kafka.")
+        commandName: "streamrec",
+        abstract: "Real-time recommendations on Kafka: features, rankings and lists from a stream of user behavior.",
+        subcommands: [Run.self, Demo.self, Produce.self, Tail.self])
 }

@@ -1,0 +1,75 @@
+import StreamEngine
+
+/// Running popularity of items — behaviour-weighted counts — with each category's current top items kept ready for
+/// ranking. Scores only grow, so a bounded top list per category stays exact: an item outside it enters once its
+/// score passes the list's weakest.
+public struct ItemPopularity: Sendable {
+    public struct Stats: Sendable, Equatable {
+        public var categoryId: String?
+        public var score: Double = 0
+        public var counts = [Int](repeating: 0, count: Behavior.allCases.count)
+    }
+
+    public struct Ranked: Sendable, Equatable {
+        public var itemId: String
+        public var score: Double
+    }
+
+    public let topPerCategory: Int
+    // Bound: KeyedStateStore caps the item count (least recently active evicted).
+    private var items: KeyedStateStore<String, Stats>
+    // Bound: one list of at most `topPerCategory` per category of a stored item.
+    private var topByCategory: [String: [Ranked]] = [:]
+    // Bound: `topPerCategory` entries.
+    private var topOverall: [Ranked] = []
+
+    public init(maxItems: Int, topPerCategory: Int = 50) {
+        items = KeyedStateStore(bounds: .init(maxKeys: maxItems))
+        self.topPerCategory = topPerCategory
+    }
+
+    public var itemCount: Int { items.count }
+    public var evictions: Int { items.evictedForCapacity }
+
+    public func stats(_ itemId: String) -> Stats? { items.peek(itemId) }
+
+    /// The category an item was last seen with.
+    public func category(of itemId: String) -> String? { items.peek(itemId)?.categoryId }
+
+    public mutating func record(_ event: BehaviorEvent, category: String?) {
+        let (stats, evicted) = items.update(event.itemId, at: event.timestamp, default: { Stats() }) { stats in
+            if let category { stats.categoryId = category }
+            stats.score += event.behavior.weight
+            stats.counts[event.behavior.index] += 1
+            return stats
+        }
+        if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
+        let entry = Ranked(itemId: event.itemId, score: stats.score)
+        if let category = stats.categoryId { Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory) }
+        Self.offer(entry, to: &topOverall, limit: topPerCategory)
+    }
+
+    public func top(inCategory category: String) -> [Ranked] { topByCategory[category] ?? [] }
+    public var top: [Ranked] { topOverall }
+
+    private mutating func forget(_ itemId: String, category: String?) {
+        if let category { topByCategory[category]?.removeAll { $0.itemId == itemId } }
+        topOverall.removeAll { $0.itemId == itemId }
+    }
+
+    /// Keeps `list` sorted by score (ties by id, for determinism) and at most `limit` long.
+    static func offer(_ entry: Ranked, to list: inout [Ranked], limit: Int) {
+        if let existing = list.firstIndex(where: { $0.itemId == entry.itemId }) {
+            list.remove(at: existing)
+        } else if list.count >= limit, let weakest = list.last, !Self.ranksBefore(entry, weakest) {
+            return
+        }
+        let position = list.firstIndex { Self.ranksBefore(entry, $0) } ?? list.endIndex
+        list.insert(entry, at: position)
+        if list.count > limit { list.removeLast() }
+    }
+
+    static func ranksBefore(_ lhs: Ranked, _ rhs: Ranked) -> Bool {
+        (lhs.score, rhs.itemId) > (rhs.score, lhs.itemId)
+    }
+}

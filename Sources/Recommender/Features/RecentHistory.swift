@@ -1,0 +1,38 @@
+/// One past interaction of a user, as much as ranking needs.
+public struct Interaction: Sendable, Hashable {
+    public var itemId: String
+    public var categoryId: String?
+    public var behavior: Behavior
+    public var timestamp: Int64
+}
+
+/// The last `capacity` interactions of a user, newest last — a ring buffer, so a hot user costs the same as any other.
+public struct RecentHistory: Sendable {
+    public let capacity: Int
+    // Bound: `capacity` entries.
+    private var buffer: [Interaction] = []
+    private var next = 0
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "history capacity must be positive")
+        self.capacity = capacity
+    }
+
+    public mutating func append(_ interaction: Interaction) {
+        if buffer.count < capacity {
+            buffer.append(interaction)
+        } else {
+            buffer[next] = interaction
+        }
+        next = (next + 1) % capacity
+    }
+
+    /// Oldest first.
+    public var interactions: [Interaction] {
+        buffer.count < capacity ? buffer : Array(buffer[next...] + buffer[..<next])
+    }
+
+    public var count: Int { buffer.count }
+
+    public func contains(itemId: String) -> Bool { buffer.contains { $0.itemId == itemId } }
+}

@@ -1,0 +1,101 @@
+/// What a user did in one event-time window — the `user-features` record. Built by `UserWindowAggregator`.
+public struct UserWindowFeatures: Sendable, Equatable {
+    public var userId: String
+    public var windowStart: Int64
+    public var windowEnd: Int64
+    /// Events per behaviour, in `Behavior.allCases` order.
+    public var counts: [Behavior: Int]
+    public var distinctItems: Int
+    /// Categories by summed behaviour weight, strongest first (at most `UserWindowAggregator.topCategoryCount`).
+    public var topCategories: [(category: String, weight: Double)]
+    /// Event time between the first and the last event in the window.
+    public var activeMilliseconds: Int64
+
+    public var eventCount: Int { counts.values.reduce(0, +) }
+
+    public static func == (lhs: UserWindowFeatures, rhs: UserWindowFeatures) -> Bool {
+        lhs.userId == rhs.userId && lhs.windowStart == rhs.windowStart && lhs.windowEnd == rhs.windowEnd
+            && lhs.counts == rhs.counts && lhs.distinctItems == rhs.distinctItems
+            && lhs.topCategories.map(\.category) == rhs.topCategories.map(\.category)
+            && lhs.topCategories.map(\.weight) == rhs.topCategories.map(\.weight)
+            && lhs.activeMilliseconds == rhs.activeMilliseconds
+    }
+
+    public func encodeJSON() -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("userId", userId)
+        json.field("windowStart", windowStart)
+        json.field("windowEnd", windowEnd)
+        json.field("events", eventCount)
+        json.key("counts")
+        json.beginObject()
+        for behavior in Behavior.allCases { json.field(behavior.rawValue, counts[behavior, default: 0]) }
+        json.endObject()
+        json.field("distinctItems", distinctItems)
+        json.key("topCategories")
+        json.beginArray()
+        for entry in topCategories {
+            json.beginObject()
+            json.field("categoryId", entry.category)
+            json.field("weight", entry.weight)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("activeMs", activeMilliseconds)
+        json.endObject()
+        return json.bytes
+    }
+}
+
+/// The per-user window aggregate, in the shape of Flink's `AggregateFunction`: an accumulator, `add`, `result`.
+public struct UserWindowAggregator: Sendable {
+    public static let topCategoryCount = 5
+    /// Bound on the items and categories remembered per window, so one hot user cannot grow a window without limit.
+    /// Past it, `distinctItems` saturates at the bound.
+    public static let maxDistinctPerWindow = 1_000
+
+    public struct Accumulator: Sendable {
+        var counts = [Int](repeating: 0, count: Behavior.allCases.count)
+        var items: Set<String> = []
+        var categoryWeights: [String: Double] = [:]
+        var firstEvent: Int64 = .max
+        var lastEvent: Int64 = .min
+    }
+
+    public static func add(_ event: BehaviorEvent, category: String?, to accumulator: inout Accumulator) {
+        accumulator.counts[event.behavior.index] += 1
+        if accumulator.items.count < maxDistinctPerWindow { accumulator.items.insert(event.itemId) }
+        if let category, accumulator.categoryWeights[category] != nil
+            || accumulator.categoryWeights.count < maxDistinctPerWindow
+        {
+            accumulator.categoryWeights[category, default: 0] += event.behavior.weight
+        }
+        accumulator.firstEvent = min(accumulator.firstEvent, event.timestamp)
+        accumulator.lastEvent = max(accumulator.lastEvent, event.timestamp)
+    }
+
+    public static func result(_ accumulator: Accumulator, userId: String, window: Range<Int64>) -> UserWindowFeatures {
+        let top = accumulator.categoryWeights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .prefix(topCategoryCount).map { (category: $0.key, weight: $0.value) }
+        var counts: [Behavior: Int] = [:]
+        for behavior in Behavior.allCases { counts[behavior] = accumulator.counts[behavior.index] }
+        return UserWindowFeatures(
+            userId: userId, windowStart: window.lowerBound, windowEnd: window.upperBound, counts: counts,
+            distinctItems: accumulator.items.count, topCategories: top,
+            activeMilliseconds: max(0, accumulator.lastEvent - accumulator.firstEvent))
+    }
+}
+
+extension Behavior {
+    /// Position in `allCases`, for array-indexed counters.
+    var index: Int {
+        switch self {
+        case .view: 0
+        case .click: 1
+        case .favorite: 2
+        case .cart: 3
+        case .purchase: 4
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// Where the pipeline writes. Defaults are the topic names of ARCHITECTURE.md.
+public struct OutputTopics: Sendable, Equatable {
+    public var userFeatures = "user-features"
+    public var recommendations = "recommendations"
+    public var deadLetter = "user-behavior.dlq"
+    public var late = "user-behavior.late"
+
+    public init() {}
+}
+
+/// Everything the pipeline's behaviour depends on; each bound here is a memory bound of the worker.
+public struct PipelineSettings: Sendable, Equatable {
+    public var topics = OutputTopics()
+    /// Items per recommendation list.
+    public var topN = 10
+    /// Past interactions kept per user (ring buffer).
+    public var historySize = 50
+    /// Tumbling event-time window of the user features.
+    public var userWindow: Int64 = 5 * 60_000
+    /// How far behind the newest event time an event may arrive and still count in its window.
+    public var maxOutOfOrderness: Int64 = 5_000
+    /// Users kept per task (input partition); the least recently active is evicted beyond it.
+    public var maxUsersPerTask = 100_000
+    /// A user with no event for this long (event time) is dropped.
+    public var userTTL: Int64 = 24 * 3_600_000
+    /// Items with popularity kept per worker; the least recently active is evicted beyond it.
+    public var maxItems = 200_000
+    /// Categories remembered per user.
+    public var maxCategoriesPerUser = 20
+    /// Half-life of a user's category interest.
+    public var interestHalfLife: Int64 = 30 * 60_000
+    /// Minimum event time between two recommendation lists for one user; 0 emits one per event.
+    public var recommendationInterval: Int64 = 0
+
+    public init() {}
+
+    /// Checks the values a user can set; the message names the setting and what to do.
+    public func validate() throws(SettingsError) {
+        func positive(_ value: Int64, _ name: String) throws(SettingsError) {
+            if value <= 0 { throw SettingsError("\(name) must be positive, got \(value)") }
+        }
+        try positive(Int64(topN), "top-n")
+        try positive(Int64(historySize), "history-size")
+        try positive(userWindow, "user-window")
+        try positive(Int64(maxUsersPerTask), "max-users-per-task")
+        try positive(userTTL, "user-ttl")
+        try positive(Int64(maxItems), "max-items")
+        try positive(Int64(maxCategoriesPerUser), "max-categories-per-user")
+        try positive(interestHalfLife, "interest-half-life")
+        if maxOutOfOrderness < 0 { throw SettingsError("max-out-of-orderness cannot be negative") }
+        if recommendationInterval < 0 { throw SettingsError("recommendation-interval cannot be negative") }
+    }
+}
+
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,129 @@
+import StreamEngine
+
+/// The work of one input partition: its users' state, its watermark and its window timers. A partition's records are
+/// processed in offset order by exactly one task, so none of this is shared.
+public struct UserTask: Sendable {
+    public let partition: Int32
+    private let settings: PipelineSettings
+    private let windows: TumblingWindows
+    private let ranker: PopularityRanker
+    // Bounds: maxUsersPerTask keys and userTTL (KeyedStateStore); timers hold one entry per open window.
+    private var users: KeyedStateStore<String, UserState>
+    private var timers = WindowTimers<String>()
+    public private(set) var watermark: BoundedOutOfOrdernessWatermark
+    public private(set) var counters = PipelineCounters()
+
+    public init(partition: Int32, settings: PipelineSettings) {
+        self.partition = partition
+        self.settings = settings
+        windows = TumblingWindows(size: settings.userWindow)
+        ranker = PopularityRanker(topN: settings.topN)
+        users = KeyedStateStore(bounds: .init(maxKeys: settings.maxUsersPerTask, ttl: settings.userTTL))
+        watermark = BoundedOutOfOrdernessWatermark(maxOutOfOrderness: settings.maxOutOfOrderness)
+    }
+
+    public var userCount: Int { users.count }
+
+    /// Processes one input record, appending what it causes to `output`.
+    public mutating func process(_ record: StreamRecord, items: inout ItemPopularity, output: inout [OutputRecord]) {
+        guard let value = record.value else {
+            return deadLetter(record, reason: "null value (tombstone): a behavior event is required", into: &output)
+        }
+        let event: BehaviorEvent
+        do {
+            event = try EventCodec.decode(value, format: .auto)
+        } catch {
+            return deadLetter(record, reason: error.description, into: &output)
+        }
+        let windowEnd = windows.end(of: event.timestamp)
+        guard windowEnd > watermark.watermark else {
+            counters.late += 1
+            let reason = "late: event time \(event.timestamp) is in a window closed at watermark \(watermark.watermark)"
+            output.append(OutputHeaders.setAside(record, to: settings.topics.late, reason: reason))
+            return
+        }
+        counters.eventsProcessed += 1
+        let category = event.categoryId ?? items.category(of: event.itemId)
+        items.record(event, category: category)
+        var sequence = 0
+        let recommendation = update(user: event, category: category, windowEnd: windowEnd, items: items)
+        if let recommendation {
+            sequence += 1
+            counters.recommendationsEmitted += 1
+            output.append(
+                OutputRecord(
+                    topic: settings.topics.recommendations, key: Array(event.userId.utf8),
+                    value: recommendation.encodeJSON(), timestamp: event.timestamp,
+                    headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+        }
+        watermark.observe(eventTime: event.timestamp)
+        fireWindows(causedBy: record, sequence: &sequence, into: &output)
+        for (userId, state) in users.expire(watermark: watermark.watermark) {
+            counters.usersExpired += 1
+            dropOpenWindows(of: userId, state)
+        }
+    }
+
+    /// Adds the event to the user's state and ranks a fresh list when one is due.
+    private mutating func update(
+        user event: BehaviorEvent, category: String?, windowEnd: Int64, items: ItemPopularity
+    ) -> Recommendation? {
+        let windowStart = windowEnd - settings.userWindow
+        let settings = self.settings
+        let ranker = self.ranker
+        let (outcome, evicted) = users.update(event.userId, at: event.timestamp, default: { UserState(settings: settings) })
+        { state -> (newWindow: Bool, recommendation: Recommendation?) in
+            let newWindow = state.openWindows[windowStart] == nil
+            UserWindowAggregator.add(event, category: category, to: &state.openWindows[windowStart, default: .init()])
+            state.history.append(
+                Interaction(itemId: event.itemId, categoryId: category, behavior: event.behavior, timestamp: event.timestamp))
+            if let category { state.interest.add(category: category, weight: event.behavior.weight, at: event.timestamp) }
+            // An out-of-order event has a smaller time than the last list; with no interval it still gets its list.
+            guard settings.recommendationInterval == 0 || state.lastRecommendationAt == .min
+                || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
+            else { return (newWindow, nil) }
+            state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
+            let ranked = ranker.rank(interest: state.interest, history: state.history, items: items)
+            return (
+                newWindow,
+                Recommendation(
+                    userId: event.userId, generatedAt: event.timestamp, triggerItemId: event.itemId,
+                    triggerBehavior: event.behavior, model: PopularityRanker.modelName, items: ranked)
+            )
+        }
+        if outcome.newWindow { timers.register(event.userId, windowEnd: windowEnd) }
+        if let evicted {
+            counters.usersEvicted += 1
+            dropOpenWindows(of: evicted.key, evicted.value)
+        }
+        return outcome.recommendation
+    }
+
+    /// Emits the features of every window the watermark has passed.
+    private mutating func fireWindows(causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]) {
+        for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
+            let windowStart = windowEnd - settings.userWindow
+            guard let accumulator = users.modify(userId, { $0.openWindows.removeValue(forKey: windowStart) }) ?? nil
+            else { continue }
+            let features = UserWindowAggregator.result(accumulator, userId: userId, window: windowStart..<windowEnd)
+            sequence += 1
+            counters.featuresEmitted += 1
+            output.append(
+                OutputRecord(
+                    topic: settings.topics.userFeatures, key: Array(userId.utf8), value: features.encodeJSON(),
+                    timestamp: windowEnd - 1, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+        }
+    }
+
+    private mutating func dropOpenWindows(of userId: String, _ state: UserState) {
+        for windowStart in state.openWindows.keys {
+            timers.cancel(userId, windowEnd: windowStart + settings.userWindow)
+            counters.windowsDroppedByEviction += 1
+        }
+    }
+
+    private mutating func deadLetter(_ record: StreamRecord, reason: String, into output: inout [OutputRecord]) {
+        counters.deadLettered += 1
+        output.append(OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: reason))
+    }
+}

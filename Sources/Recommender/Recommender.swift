@@ -1,1 +1,0 @@
-// Recommender: events, features, ranking.

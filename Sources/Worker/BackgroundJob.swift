@@ -1,0 +1,26 @@
+import Foundation
+
+/// A blocking loop on its own thread (a worker, a generator), with a way to wait for it and see how it ended.
+public final class BackgroundJob: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let outcome = Locked<(any Error)?>(nil)
+
+    public init(name: String, _ body: @escaping @Sendable () throws -> Void) {
+        let thread = Thread { [done, outcome] in
+            do { try body() } catch { outcome.withLock { $0 = error } }
+            done.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Waits for the job to end and rethrows its error.
+    public func join() throws {
+        done.wait()
+        done.signal()  // later joins return at once
+        if let error = outcome.value { throw error }
+    }
+
+    /// The job's error so far, without waiting.
+    public var failure: (any Error)? { outcome.value }
+}

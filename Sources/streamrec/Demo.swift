@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Recommender
+import StreamEngine
+import Worker
+
+/// `streamrec demo`: the whole pipeline in one process on an embedded Kafka cluster, with a live view.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run everything in one process: an embedded Kafka cluster, an event generator and a worker, "
+            + "with a live view of a few users' events and their fresh recommendations.")
+
+    @Option(help: "Seconds to run (0: until Ctrl-C).") var duration: Double = 60
+    @Option(help: "Events per second from the generator.") var rate: Double = 5_000
+    @Option(help: "Seconds of event time per second of wall-clock time, so 5-minute windows close quickly.")
+    var timeScale: Double = 60
+    @Option(help: "Users, items and categories of the generator.") var users = 2_000
+    @Option var items = 5_000
+    @Option var categories = 30
+    @Option(help: "Partitions of the input topic.") var partitions = 4
+    @Option(help: "Users shown in the live view.") var watch = 3
+    @Option(help: "One malformed record per this many events, to show the dead-letter topic (0: none).")
+    var badRecordEvery = 1_000
+    @Flag(help: "Print plain blocks instead of redrawing the screen.") var plain = false
+
+    func validate() throws {
+        guard rate > 0, timeScale > 0 else { throw ValidationError("--rate and --time-scale must be positive") }
+        guard duration >= 0, users > 0, items > 0, categories > 0, partitions > 0, watch >= 0 else {
+            throw ValidationError("--duration, --users, --items, --categories, --partitions, --watch must be positive")
+        }
+    }
+
+    func run() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.groupID = "streamrec-demo"
+        configuration.sessionTimeoutMilliseconds = 6_000
+        configuration.heartbeatIntervalMilliseconds = 500
+        var options = WorkerOptions(kafka: configuration)
+        options.topics.inputPartitions = partitions
+        for specification in options.topics.specifications { try cluster.createTopic(specification) }
+
+        let view = LiveView(watching: watch)
+        let worker = try Worker(options: options, observer: { view.observe($0) })
+        let stop = StopSignal()
+        let signals = SignalTrap(stop: stop)
+        defer { withExtendedLifetime(signals) {} }
+
+        let workerJob = BackgroundJob(name: "worker") { try worker.run(until: stop) }
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        let publisher = EventPublisher(producer: producer, topic: options.topics.input)
+        let generatorJob = BackgroundJob(name: "generator") { [rate, timeScale, users, items, categories, badRecordEvery] in
+            var generator = SyntheticEventGenerator(
+                seed: 7, users: users, items: items, categories: categories,
+                startTime: Int64(Date().timeIntervalSince1970 * 1_000), eventsPerSecond: rate / timeScale)
+            let pacer = RatePacer(perSecond: rate)
+            var sent = 0
+            while !stop.isStopped {
+                pacer.wait(forItem: sent)
+                sent += 1
+                if badRecordEvery > 0, sent % badRecordEvery == 0 {
+                    try publisher.publishRaw(key: "u?", value: Array(#"{"userId":"u1","behavior":"teleport"}"#.utf8))
+                } else {
+                    try publisher.publish(generator.next())
+                }
+                if sent % 500 == 0 { producer.poll() }
+                view.produced(sent)
+            }
+            try producer.flush()
+        }
+
+        print("StreamRec demo: embedded Kafka at \(cluster.bootstrapServers); Ctrl-C stops.")
+        let start = ContinuousClock.now
+        var previous = (time: start, consumed: 0)
+        while !stop.isStopped {
+            Thread.sleep(forTimeInterval: 1)
+            let statistics = worker.statistics
+            let now = ContinuousClock.now
+            let rate = Double(statistics.recordsConsumed - previous.consumed) / (now - previous.time).inSeconds
+            previous = (now, statistics.recordsConsumed)
+            let elapsed = (now - start).inSeconds
+            print(view.render(statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain))
+            if duration > 0, elapsed >= duration { stop.stop() }
+            if workerJob.failure != nil || generatorJob.failure != nil { stop.stop() }
+        }
+        try generatorJob.join()
+        try workerJob.join()
+        let statistics = worker.statistics
+        let elapsed = (ContinuousClock.now - start).inSeconds
+        print(
+            """
+
+            Summary after \(Int(elapsed)) s: \(view.producedCount) events produced, \
+            \(statistics.recordsConsumed) consumed (\(Int(Double(statistics.recordsConsumed) / elapsed)) events/s), \
+            \(statistics.pipeline.recommendationsEmitted) recommendation lists, \
+            \(statistics.pipeline.featuresEmitted) user-feature windows, \
+            \(statistics.pipeline.deadLettered) dead letters, \(statistics.pipeline.late) late, \
+            \(statistics.commits) commits.
+            """)
+    }
+}

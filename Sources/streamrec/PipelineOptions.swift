@@ -1,0 +1,57 @@
+import ArgumentParser
+import Recommender
+import Worker
+
+/// Flags of the pipeline: topics, parallelism and the bounds of its state.
+struct PipelineOptions: ParsableArguments {
+    @Option(help: "Consumer group id; instances with the same id share the input partitions.")
+    var groupId = "streamrec"
+    @Option(help: "Input topic of behavior events.") var inputTopic = "user-behavior"
+    @Option(help: "Output topic of per-user window features.") var userFeaturesTopic = "user-features"
+    @Option(help: "Output topic of recommendation lists.") var recommendationsTopic = "recommendations"
+    @Option(help: "Dead-letter topic for records that do not decode.") var dlqTopic = "user-behavior.dlq"
+    @Option(help: "Side output for events later than the watermark allows.") var lateTopic = "user-behavior.late"
+    @Option(help: "Partitions of the input topic when StreamRec creates it.") var partitions = 4
+    @Option(help: "Items per recommendation list.") var topN = 10
+    @Option(help: "Interactions remembered per user.") var historySize = 50
+    @Option(help: "User feature window, seconds of event time.") var userWindowSeconds = 300
+    @Option(help: "Allowed out-of-orderness of events, milliseconds.") var maxOutOfOrdernessMs = 5_000
+    @Option(help: "Users kept per input partition (least recently active evicted).") var maxUsersPerPartition = 100_000
+    @Option(help: "Seconds of event time after which an inactive user is dropped.") var userTtlSeconds = 86_400
+    @Option(help: "Items whose popularity is kept (least recently active evicted).") var maxItems = 200_000
+    @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event).")
+    var recommendationIntervalMs = 0
+    @Option(help: "Milliseconds between offset commits.") var commitIntervalMs = 1_000
+
+    func workerOptions(kafka: KafkaOptions) throws -> WorkerOptions {
+        var configuration = try kafka.configuration()
+        configuration.groupID = groupId
+        var options = WorkerOptions(kafka: configuration)
+        var settings = PipelineSettings()
+        settings.topics.userFeatures = userFeaturesTopic
+        settings.topics.recommendations = recommendationsTopic
+        settings.topics.deadLetter = dlqTopic
+        settings.topics.late = lateTopic
+        settings.topN = topN
+        settings.historySize = historySize
+        settings.userWindow = Int64(userWindowSeconds) * 1_000
+        settings.maxOutOfOrderness = Int64(maxOutOfOrdernessMs)
+        settings.maxUsersPerTask = maxUsersPerPartition
+        settings.userTTL = Int64(userTtlSeconds) * 1_000
+        settings.maxItems = maxItems
+        settings.recommendationInterval = Int64(recommendationIntervalMs)
+        do {
+            try settings.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard partitions > 0 else { throw ValidationError("--partitions must be positive, got \(partitions)") }
+        guard commitIntervalMs > 0 else { throw ValidationError("--commit-interval-ms must be positive") }
+        options.pipeline = settings
+        options.topics.input = inputTopic
+        options.topics.outputs = settings.topics
+        options.topics.inputPartitions = partitions
+        options.commitIntervalMilliseconds = commitIntervalMs
+        return options
+    }
+}

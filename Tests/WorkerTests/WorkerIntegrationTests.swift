@@ -1,0 +1,165 @@
+import Foundation
+import Kafka
+import Recommender
+import StreamEngine
+import Testing
+import Worker
+
+/// A cluster with StreamRec's topics and a worker configuration pointing at it.
+struct TestDeployment {
+    let cluster: EmbeddedCluster
+    let options: WorkerOptions
+
+    init(group: String, partitions: Int = 2) throws {
+        cluster = try EmbeddedCluster()
+        var kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        kafka.groupID = group
+        kafka.sessionTimeoutMilliseconds = 6_000
+        kafka.heartbeatIntervalMilliseconds = 500
+        var options = WorkerOptions(kafka: kafka)
+        options.topics.inputPartitions = partitions
+        options.commitIntervalMilliseconds = 200
+        self.options = options
+        for specification in options.topics.specifications { try cluster.createTopic(specification) }
+    }
+
+    func publish(_ events: [BehaviorEvent], raw: [(key: String, value: [UInt8])] = []) throws {
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        let publisher = EventPublisher(producer: producer, topic: options.topics.input)
+        for event in events { try publisher.publish(event) }
+        for record in raw { try publisher.publishRaw(key: record.key, value: record.value) }
+        try producer.flush()
+    }
+
+    /// Runs a worker until it consumed `count` records (or 60 s passed), then stops it gracefully.
+    func runWorker(untilConsumed count: Int) throws -> WorkerStatistics {
+        let worker = try Worker(options: options)
+        let stop = StopSignal()
+        let job = BackgroundJob(name: "test-worker") { try worker.run(until: stop) }
+        let deadline = Date().addingTimeInterval(60)
+        while worker.statistics.recordsConsumed < count, Date() < deadline, job.failure == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop.stop()
+        try job.join()
+        return worker.statistics
+    }
+
+    /// Everything in a topic, read from the beginning until it has been quiet for a while.
+    func readAll(_ topic: String) throws -> [KafkaMessage] {
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.groupID = "reader-\(topic)-\(UUID().uuidString)"
+        configuration.sessionTimeoutMilliseconds = 6_000
+        configuration.heartbeatIntervalMilliseconds = 500
+        let consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.subscribe([topic])
+        var messages: [KafkaMessage] = []
+        var quietSince = Date()
+        let deadline = Date().addingTimeInterval(30)
+        // The first join takes a few seconds on the embedded cluster; after records stop, 1.5 s of quiet ends it.
+        while Date() < deadline, messages.isEmpty ? Date().timeIntervalSince(quietSince) < 10
+            : Date().timeIntervalSince(quietSince) < 1.5
+        {
+            let batch = consumer.pollBatch(timeoutMilliseconds: 100)
+            if !batch.isEmpty { quietSince = Date() }
+            messages += batch
+        }
+        try consumer.close()
+        return messages
+    }
+}
+
+func text(_ bytes: [UInt8]?) -> String { bytes.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+
+func json(_ message: KafkaMessage) throws -> [String: Any] {
+    try #require(JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any])
+}
+
+@Suite("Worker on the embedded cluster", .serialized)
+struct WorkerIntegrationTests {
+    /// Twenty minutes of events for 40 users, so several 5-minute windows close.
+    static func events() -> [BehaviorEvent] {
+        var generator = SyntheticEventGenerator(
+            seed: 11, users: 40, items: 300, categories: 8, startTime: 1_700_000_000_000, eventsPerSecond: 2)
+        return (0..<2_400).map { _ in generator.next() }
+    }
+
+    @Test func featuresRecommendationsAndDeadLettersAreWrittenAndCorrect() throws {
+        let deployment = try TestDeployment(group: "it-outputs")
+        let events = Self.events()
+        let bad: [(key: String, value: [UInt8])] = [
+            ("k1", Array("not json at all".utf8)),
+            ("k2", Array(#"{"userId":"u1","itemId":"i1","behavior":"click"}"#.utf8)),
+            ("k3", Array(#"{"userId":"u1","itemId":"i1","behavior":"teleport","timestamp":1700000000000}"#.utf8)),
+        ]
+        try deployment.publish(events, raw: bad)
+        let statistics = try deployment.runWorker(untilConsumed: events.count + bad.count)
+        #expect(statistics.recordsConsumed == events.count + bad.count)
+        #expect(statistics.commits > 0)
+
+        // Dead letters: the original bytes and key, and a reason that names the problem.
+        let dead = try deployment.readAll("user-behavior.dlq")
+        #expect(dead.count == 3)
+        let reasons = Dictionary(uniqueKeysWithValues: dead.map { (text($0.key), text($0.header("streamrec-error-reason"))) })
+        #expect(reasons["k2"]?.contains("timestamp") == true)
+        #expect(reasons["k3"]?.contains("teleport") == true)
+        #expect(dead.first { text($0.key) == "k1" }?.value == Array("not json at all".utf8))
+        #expect(dead.allSatisfy { text($0.header("streamrec-source")).hasPrefix("user-behavior:") })
+
+        // One recommendation list per good event, keyed by user, never recommending the trigger item itself.
+        let recommendations = try deployment.readAll("recommendations")
+        #expect(recommendations.count == events.count)
+        let ids = recommendations.map { text($0.header("streamrec-id")) }
+        #expect(Set(ids).count == ids.count)
+        for message in recommendations.prefix(200) {
+            let body = try json(message)
+            #expect(body["userId"] as? String == text(message.key))
+            let items = try #require(body["items"] as? [[String: Any]])
+            #expect(items.count <= 10)
+            let trigger = try #require(body["trigger"] as? [String: Any])
+            #expect(!items.contains { $0["itemId"] as? String == trigger["itemId"] as? String })
+            #expect(items.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
+        }
+        #expect(recommendations.contains { message in ((try? json(message))?["items"] as? [Any])?.count == 10 })
+
+        // User features: every closed window's counts equal a count made directly from the input.
+        let features = try deployment.readAll("user-features")
+        #expect(!features.isEmpty)
+        var expected: [String: [String: Int]] = [:]  // "user@windowStart" -> behavior -> count
+        for event in events {
+            let start = event.timestamp - event.timestamp % 300_000
+            expected["\(event.userId)@\(start)", default: [:]][event.behavior.rawValue, default: 0] += 1
+        }
+        for message in features {
+            let body = try json(message)
+            let user = try #require(body["userId"] as? String)
+            let start = try #require(body["windowStart"] as? Int)
+            #expect(body["windowEnd"] as? Int == start + 300_000)
+            let counts = try #require(body["counts"] as? [String: Int])
+            let want = try #require(expected["\(user)@\(start)"])
+            #expect(counts.filter { $0.value > 0 } == want)
+        }
+        // Windows well before the last watermark must all have fired.
+        let lastTime = events.map(\.timestamp).max()!
+        let mustHaveFired = expected.keys.filter { key in
+            Int64(key.split(separator: "@")[1])! + 300_000 <= lastTime - 10_000
+        }
+        let fired = Set(try features.map { try "\(json($0)["userId"]!)@\(json($0)["windowStart"]!)" })
+        #expect(Set(mustHaveFired).isSubset(of: fired))
+    }
+
+    @Test func aRestartedWorkerResumesAtTheCommittedOffsets() throws {
+        let deployment = try TestDeployment(group: "it-restart")
+        let events = Self.events()
+        try deployment.publish(Array(events[..<1_000]))
+        let first = try deployment.runWorker(untilConsumed: 1_000)
+        #expect(first.recordsConsumed == 1_000)
+
+        try deployment.publish(Array(events[1_000..<1_500]))
+        let second = try deployment.runWorker(untilConsumed: 500)
+        // The first worker committed on its way out, so the second reads only the new records.
+        #expect(second.recordsConsumed == 500)
+        let recommendations = try deployment.readAll("recommendations")
+        #expect(recommendations.count == 1_500)
+    }
+}
