@@ -20,40 +20,52 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
     /// Why a key left the store, for the caller's metrics or tombstones.
     public enum Eviction: Sendable, Equatable { case capacity, expired }
 
-    private struct Slot {
-        var key: Key
-        var value: Value
-        var touchedAt: Int64
-        var newer: Int  // towards the head (most recent); -1 at the head
-        var older: Int  // towards the tail (least recent); -1 at the tail
+    @usableFromInline struct Slot: Sendable {
+        @usableFromInline var key: Key
+        @usableFromInline var value: Value
+        @usableFromInline var touchedAt: Int64
+        @usableFromInline var newer: Int  // towards the head (most recent); -1 at the head
+        @usableFromInline var older: Int  // towards the tail (least recent); -1 at the tail
+
+        @inlinable init(key: Key, value: Value, touchedAt: Int64, newer: Int, older: Int) {
+            self.key = key
+            self.value = value
+            self.touchedAt = touchedAt
+            self.newer = newer
+            self.older = older
+        }
     }
 
     public let bounds: Bounds
     // Bound: at most bounds.maxKeys entries in `index`; `slots` never grows past bounds.maxKeys (freed slots reused).
-    private var index: [Key: Int] = [:]
-    private var slots: [Slot] = []
-    private var freeSlots: [Int] = []
-    private var head = -1
-    private var tail = -1
-    public private(set) var evictedForCapacity = 0
-    public private(set) var expired = 0
+    @usableFromInline var index: [Key: Int] = [:]
+    @usableFromInline var slots: [Slot] = []
+    @usableFromInline var freeSlots: [Int] = []
+    @usableFromInline var head = -1
+    @usableFromInline var tail = -1
+    @usableFromInline var evictions = 0
+    /// Keys dropped to stay within `maxKeys`.
+    @inlinable public var evictedForCapacity: Int { evictions }
+    @usableFromInline var expirations = 0
+    /// Keys dropped by the TTL.
+    @inlinable public var expired: Int { expirations }
 
-    public init(bounds: Bounds) {
+    @inlinable public init(bounds: Bounds) {
         self.bounds = bounds
     }
 
-    public var count: Int { index.count }
-    public var isEmpty: Bool { index.isEmpty }
+    @inlinable public var count: Int { index.count }
+    @inlinable public var isEmpty: Bool { index.isEmpty }
 
     /// Reads a value without changing its recency.
-    public func peek(_ key: Key) -> Value? {
+    @inlinable public func peek(_ key: Key) -> Value? {
         index[key].map { slots[$0].value }
     }
 
     /// Creates the key with `initial()` if absent, applies `update`, and marks the key used at `eventTime`.
     /// Returns the key evicted to make room, if one was.
     @discardableResult
-    public mutating func update<R>(
+    @inlinable public mutating func update<R>(
         _ key: Key, at eventTime: Int64, default initial: () -> Value, _ update: (inout Value) -> R
     ) -> (result: R, evicted: (key: Key, value: Value)?) {
         if let position = index[key] {
@@ -64,7 +76,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         }
         var evicted: (key: Key, value: Value)?
         if index.count >= bounds.maxKeys, let victim = removeTail() {
-            evictedForCapacity += 1
+            evictions += 1
             evicted = victim
         }
         var value = initial()
@@ -75,31 +87,31 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
 
     /// Changes an existing value in place without making it more recent (timers and housekeeping use this).
     @discardableResult
-    public mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
+    @inlinable public mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
         guard let position = index[key] else { return nil }
         return body(&slots[position].value)
     }
 
     @discardableResult
-    public mutating func remove(_ key: Key) -> Value? {
+    @inlinable public mutating func remove(_ key: Key) -> Value? {
         guard let position = index[key] else { return nil }
         unlink(position)
         return release(position).value
     }
 
     /// Drops every key not touched since `watermark - ttl` and returns them (oldest first).
-    public mutating func expire(watermark: Int64) -> [(key: Key, value: Value)] {
+    @inlinable public mutating func expire(watermark: Int64) -> [(key: Key, value: Value)] {
         guard let ttl = bounds.ttl else { return [] }
         var dropped: [(key: Key, value: Value)] = []
         while tail >= 0, slots[tail].touchedAt < watermark - ttl, let victim = removeTail() {
             dropped.append(victim)
         }
-        expired += dropped.count
+        expirations += dropped.count
         return dropped
     }
 
     /// All entries, most recently used first.
-    public var entries: [(key: Key, value: Value)] {
+    @inlinable public var entries: [(key: Key, value: Value)] {
         var result: [(key: Key, value: Value)] = []
         result.reserveCapacity(count)
         var position = head
@@ -110,7 +122,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         return result
     }
 
-    private mutating func insertAtHead(_ slot: Slot) {
+    @inlinable mutating func insertAtHead(_ slot: Slot) {
         let position: Int
         if let reused = freeSlots.popLast() {
             position = reused
@@ -123,7 +135,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         linkAtHead(position)
     }
 
-    private mutating func linkAtHead(_ position: Int) {
+    @inlinable mutating func linkAtHead(_ position: Int) {
         slots[position].newer = -1
         slots[position].older = head
         if head >= 0 { slots[head].newer = position }
@@ -131,27 +143,27 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         if tail < 0 { tail = position }
     }
 
-    private mutating func unlink(_ position: Int) {
+    @inlinable mutating func unlink(_ position: Int) {
         let newer = slots[position].newer
         let older = slots[position].older
         if newer >= 0 { slots[newer].older = older } else { head = older }
         if older >= 0 { slots[older].newer = newer } else { tail = newer }
     }
 
-    private mutating func moveToHead(_ position: Int) {
+    @inlinable mutating func moveToHead(_ position: Int) {
         guard head != position else { return }
         unlink(position)
         linkAtHead(position)
     }
 
-    private mutating func removeTail() -> (key: Key, value: Value)? {
+    @inlinable mutating func removeTail() -> (key: Key, value: Value)? {
         guard tail >= 0 else { return nil }
         let position = tail
         unlink(position)
         return release(position)
     }
 
-    private mutating func release(_ position: Int) -> (key: Key, value: Value) {
+    @inlinable mutating func release(_ position: Int) -> (key: Key, value: Value) {
         let slot = slots[position]
         index[slot.key] = nil
         freeSlots.append(position)

@@ -34,6 +34,8 @@ struct Demo: ParsableCommand {
     func run() throws {
         let cluster = try EmbeddedCluster(brokers: 1)
         var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        // Clients close their connections when the demo ends; librdkafka would log each one.
+        configuration.properties["log.connection.close"] = "false"
         configuration.groupID = "streamrec-demo"
         configuration.sessionTimeoutMilliseconds = 6_000
         configuration.heartbeatIntervalMilliseconds = 500
@@ -48,7 +50,9 @@ struct Demo: ParsableCommand {
         defer { withExtendedLifetime(signals) {} }
 
         let workerJob = BackgroundJob(name: "worker") { try worker.run(until: stop) }
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        var producerConfiguration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        producerConfiguration.properties = configuration.properties
+        let producer = try KafkaProducer(configuration: producerConfiguration)
         let publisher = EventPublisher(producer: producer, topic: options.topics.input)
         let generatorJob = BackgroundJob(name: "generator") { [rate, timeScale, users, items, categories, badRecordEvery] in
             var generator = SyntheticEventGenerator(
@@ -98,5 +102,7 @@ struct Demo: ParsableCommand {
             \(statistics.pipeline.deadLettered) dead letters, \(statistics.pipeline.late) late, \
             \(statistics.commits) commits.
             """)
+        // Every client above must be gone before the brokers they talk to.
+        withExtendedLifetime(cluster) {}
     }
 }

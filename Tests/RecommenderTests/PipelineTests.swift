@@ -170,3 +170,22 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
         #expect((parsed["fraction"] as? Double).map { abs($0 - 0.123457) < 1e-9 } == true)
     }
 }
+
+@Suite struct JSONWriterNumberTests {
+    @Test(arguments: [
+        (0.0, "0"), (3.0, "3"), (-2.5, "-2.5"), (0.1234567, "0.123457"), (1e-7, "0"), (-0.000001, "-0.000001"),
+        (123456.75, "123456.75"), (1e13, "10000000000000.0"),
+    ])
+    func doublesAreWrittenWithSixDecimalsAtMost(value: Double, text: String) {
+        var writer = JSONWriter()
+        writer.value(value)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == text)
+    }
+
+    @Test(arguments: [Int64.min, -1, 0, 7, 1_732_406_400_000, Int64.max])
+    func integersMatchSwiftsOwnFormatting(value: Int64) {
+        var writer = JSONWriter()
+        writer.value(value)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+    }
+}

@@ -30,7 +30,10 @@ public struct UserWindowFeatures: Sendable, Equatable {
         json.field("events", eventCount)
         json.key("counts")
         json.beginObject()
-        for behavior in Behavior.allCases { json.field(behavior.rawValue, counts[behavior, default: 0]) }
+        for behavior in Behavior.allCases {
+            json.dynamicKey(behavior.rawValue)
+            json.value(counts[behavior, default: 0])
+        }
         json.endObject()
         json.field("distinctItems", distinctItems)
         json.key("topCategories")

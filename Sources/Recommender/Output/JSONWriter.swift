@@ -2,7 +2,10 @@
 /// Foundation's encoders cost more than the rest of the pipeline together.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Bit n is set when the container at depth n already has an element, so the next one needs a comma. A bit set
+    /// instead of a stack keeps the writer free of allocations; 64 levels are far more than any StreamRec record has.
+    private var needsComma: UInt64 = 0
+    private var depth = 0
 
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -13,12 +16,22 @@ public struct JSONWriter: Sendable {
     public mutating func beginArray() { beginContainer(UInt8(ascii: "[")) }
     public mutating func endArray() { endContainer(UInt8(ascii: "]")) }
 
-    /// Writes `"name":` inside an object; the value call follows.
-    public mutating func key(_ name: String) {
+    /// Writes `"name":` inside an object; the value call follows. Names are the program's own literals, so they
+    /// are copied without escaping.
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        needsComma &= ~(1 << depth)
+    }
+
+    /// A member name computed at run time (escaped like any string).
+    public mutating func dynamicKey(_ name: String) {
         separate()
         Self.appendString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        needsComma &= ~(1 << depth)
     }
 
     public mutating func value(_ text: String) {
@@ -28,23 +41,55 @@ public struct JSONWriter: Sendable {
 
     public mutating func value(_ number: Int64) {
         separate()
-        bytes.append(contentsOf: String(number).utf8)
+        appendDigits(number)
+    }
+
+    /// Decimal digits of an integer, without going through String.
+    private mutating func appendDigits(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: UInt64.max has 20 digits
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: scratch[position...])
+        }
     }
 
     public mutating func value(_ number: Int) { value(Int64(number)) }
 
-    /// Rounded to 6 significant decimals: enough for scores, and stable text across platforms.
+    /// Rounded to 6 decimals: enough for scores and weights, and the same text on every platform. Numbers too large
+    /// for that fixed-point form are written by Swift's shortest round-trip formatting.
     public mutating func value(_ number: Double) {
         separate()
         guard number.isFinite else {
             bytes.append(contentsOf: "null".utf8)
             return
         }
-        let scaled = (number * 1_000_000).rounded() / 1_000_000
-        if scaled == scaled.rounded(), abs(scaled) < 1e15 {
-            bytes.append(contentsOf: String(Int64(scaled)).utf8)
-        } else {
-            bytes.append(contentsOf: "\(scaled)".utf8)
+        guard abs(number) < 9e12 else {
+            bytes.append(contentsOf: "\(number)".utf8)
+            return
+        }
+        let micros = Int64((number * 1_000_000).rounded())
+        if micros < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(Int64(micros.magnitude / 1_000_000))
+        var fraction = micros.magnitude % 1_000_000
+        guard fraction > 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var width = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        var divisor: UInt64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
         }
     }
 
@@ -53,22 +98,22 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: "null".utf8)
     }
 
-    public mutating func field(_ name: String, _ text: String) {
+    public mutating func field(_ name: StaticString, _ text: String) {
         key(name)
         value(text)
     }
 
-    public mutating func field(_ name: String, _ number: Int64) {
+    public mutating func field(_ name: StaticString, _ number: Int64) {
         key(name)
         value(number)
     }
 
-    public mutating func field(_ name: String, _ number: Int) {
+    public mutating func field(_ name: StaticString, _ number: Int) {
         key(name)
         value(number)
     }
 
-    public mutating func field(_ name: String, _ number: Double) {
+    public mutating func field(_ name: StaticString, _ number: Double) {
         key(name)
         value(number)
     }
@@ -76,37 +121,49 @@ public struct JSONWriter: Sendable {
     private mutating func beginContainer(_ opener: UInt8) {
         separate()
         bytes.append(opener)
-        needsComma.append(false)
+        depth += 1
+        precondition(depth < 64, "JSONWriter supports 63 levels of nesting")
+        needsComma &= ~(1 << depth)
     }
 
     private mutating func endContainer(_ closer: UInt8) {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(closer)
     }
 
     private mutating func separate() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if needsComma & (1 << depth) != 0 { bytes.append(UInt8(ascii: ",")) }
+        needsComma |= 1 << depth
     }
 
     /// Appends a JSON string literal with the escapes RFC 8259 requires.
     public static func appendString(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        var text = text  // withUTF8 needs a mutable string; a native string is not copied
+        text.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Ids and reasons rarely need escapes: copy them whole when none is needed.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+            } else {
+                for byte in utf8 { appendEscaped(byte, to: &bytes) }
             }
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to bytes: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            bytes.append(contentsOf: Array("\\u00".utf8))
+            bytes.append(hex[Int(byte >> 4)])
+            bytes.append(hex[Int(byte & 0xF)])
+        default: bytes.append(byte)
+        }
     }
 }

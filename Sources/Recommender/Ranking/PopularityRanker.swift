@@ -12,36 +12,58 @@ public struct PopularityRanker: Sendable {
         self.categoriesConsidered = categoriesConsidered
     }
 
+    /// A candidate before it is explained: reasons are written only for the items that make the list.
+    private struct Candidate {
+        var itemId: String
+        var category: String?
+        var score: Double
+        var share: Double?  // the category's share of interest; nil for a global-chart pick
+    }
+
     public func rank(interest: CategoryInterest, history: RecentHistory, items: ItemPopularity) -> [ScoredItem] {
-        var chosen: [ScoredItem] = []
-        var taken: Set<String> = []
-        let seen = Set(history.interactions.map(\.itemId))
+        var chosen: [Candidate] = []
+        // A few dozen candidates at most: a linear scan of short ids beats hashing them.
+        func isNew(_ itemId: String) -> Bool {
+            !history.contains(itemId: itemId) && !chosen.contains { $0.itemId == itemId }
+        }
         for (category, share) in interest.top(categoriesConsidered) {
             let chart = items.top(inCategory: category)
             guard let best = chart.first?.score, best > 0 else { continue }
-            for entry in chart where !seen.contains(entry.itemId) && !taken.contains(entry.itemId) {
+            // A chart is sorted, so once topN new items are taken from it the rest cannot beat them.
+            var takenHere = 0
+            for entry in chart where takenHere < topN && isNew(entry.itemId) {
                 chosen.append(
-                    ScoredItem(
-                        itemId: entry.itemId, categoryId: category, score: share * entry.score / best,
-                        source: "category-popularity",
-                        reason: "popular in \(category), \(Int((share * 100).rounded()))% of your recent interest"))
-                taken.insert(entry.itemId)
+                    Candidate(itemId: entry.itemId, category: category, score: share * entry.score / best, share: share))
+                takenHere += 1
             }
         }
         chosen.sort { ($0.score, $1.itemId) > ($1.score, $0.itemId) }
-        chosen = Array(chosen.prefix(topN))
+        chosen.removeSubrange(min(topN, chosen.count)...)
         if chosen.count < topN, let best = items.top.first?.score, best > 0 {
             // Below every category pick: a fallback must never outrank what the user showed interest in.
             let floor = chosen.last?.score ?? 1
-            for entry in items.top where chosen.count < topN && !seen.contains(entry.itemId) && !taken.contains(entry.itemId) {
+            for entry in items.top where chosen.count < topN && isNew(entry.itemId) {
                 chosen.append(
-                    ScoredItem(
-                        itemId: entry.itemId, categoryId: items.category(of: entry.itemId),
-                        score: floor * 0.5 * entry.score / best, source: "global-popularity",
-                        reason: "popular across the catalogue right now"))
-                taken.insert(entry.itemId)
+                    Candidate(
+                        itemId: entry.itemId, category: items.category(of: entry.itemId),
+                        score: floor * 0.5 * entry.score / best, share: nil))
             }
         }
-        return chosen
+        // Items of one category share their reason: write it once.
+        var reasons: [String: String] = [:]
+        return chosen.map { candidate in
+            guard let share = candidate.share, let category = candidate.category else {
+                return ScoredItem(
+                    itemId: candidate.itemId, categoryId: candidate.category, score: candidate.score,
+                    source: "global-popularity", reason: "popular across the catalogue right now")
+            }
+            let reason =
+                reasons[category]
+                ?? "popular in \(category), \(Int((share * 100).rounded()))% of your recent interest"
+            reasons[category] = reason
+            return ScoredItem(
+                itemId: candidate.itemId, categoryId: category, score: candidate.score, source: "category-popularity",
+                reason: reason)
+        }
     }
 }
