@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strictSwift),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSwift),
+        .testTarget(name: "CLITests", dependencies: ["streamrec"], swiftSettings: strictSwift),
         .testTarget(
             name: "WorkerTests", dependencies: ["Worker", "Kafka", "Recommender", "StreamEngine"],
             swiftSettings: strictSwift),

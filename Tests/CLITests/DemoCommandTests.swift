@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// The `streamrec` executable SwiftPM built next to the test bundle.
+func streamrecExecutable() throws -> URL {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("streamrec")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        directory.deleteLastPathComponent()
+    }
+    Issue.record("streamrec was not built next to \(CommandLine.arguments[0]); run swift build first")
+    throw CocoaError(.fileNoSuchFile)
+}
+
+/// Runs streamrec with arguments; returns exit status, standard output and standard error.
+func runStreamrec(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = try streamrecExecutable()
+    process.arguments = arguments
+    let pipes = (out: Pipe(), err: Pipe())
+    process.standardOutput = pipes.out
+    process.standardError = pipes.err
+    try process.run()
+    // Drain both pipes while the child runs, so a full pipe cannot block it.
+    let readers = DispatchGroup()
+    let captured = (out: Captured(), err: Captured())
+    for (pipe, sink) in [(pipes.out, captured.out), (pipes.err, captured.err)] {
+        DispatchQueue.global().async(group: readers) { sink.data = pipe.fileHandleForReading.readDataToEndOfFile() }
+    }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    readers.wait()
+    return (process.terminationStatus, captured.out.text, captured.err.text)
+}
+
+/// Bytes written by one reader thread and read after it finished (the DispatchGroup orders the two).
+final class Captured: @unchecked Sendable {
+    var data = Data()
+    var text: String { String(decoding: data, as: UTF8.self) }
+}
+
+@Suite("streamrec command line", .serialized)
+struct DemoCommandTests {
+    @Test func theDemoShowsLiveRecommendationsAndASummary() throws {
+        let result = try runStreamrec(["demo", "--duration", "8", "--plain", "--rate", "2000", "--watch", "2"])
+        #expect(result.status == 0, "stderr: \(result.err.suffix(2_000))")
+        #expect(result.out.contains("embedded Kafka at 127.0.0.1:"))
+        // A ranked list with reasons for a watched user.
+        #expect(result.out.contains("  1. i"))
+        #expect(result.out.contains("of your recent interest") || result.out.contains("popular across the catalogue"))
+        let summary = try #require(result.out.split(separator: "\n").first { $0.hasPrefix("Summary after") })
+        #expect(summary.contains("recommendation lists"))
+        #expect(!summary.contains(" 0 consumed"))
+    }
+
+    @Test func aBadFlagStopsAtStartWithAMessageThatSaysWhatToFix() throws {
+        let badNumber = try runStreamrec(["run", "--top-n", "0"])
+        #expect(badNumber.status != 0)
+        #expect(badNumber.err.contains("top-n must be positive"))
+        let badProperty = try runStreamrec(["run", "--config", "no.such.property=1", "--brokers", "127.0.0.1:1"])
+        #expect(badProperty.status != 0)
+        #expect(badProperty.err.contains("no.such.property"))
+        let noSeparator = try runStreamrec(["run", "--config", "justakey"])
+        #expect(noSeparator.err.contains("KEY=VALUE"))
+    }
+}
