@@ -13,8 +13,6 @@ struct Run: ParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
-    @Option(help: "HTTP port for metrics and health (served from the production-readiness issue on).")
-    var httpPort: Int?
 
     func run() throws {
         let options = try pipeline.workerOptions(kafka: kafka)
