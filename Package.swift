@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "Kafka",
             dependencies: [
-                "CRdKafka",
+                "CRdKafka", "StreamEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -59,7 +59,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strictSwift),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSwift),
         .testTarget(name: "CLITests", dependencies: ["streamrec"], swiftSettings: strictSwift),

@@ -18,7 +18,8 @@ public final class KafkaAdmin: Sendable {
     public func createTopics(_ specifications: [TopicSpecification], timeoutMilliseconds: Int32 = 30_000)
         throws(KafkaError) -> [String: TopicCreation]
     {
-        let newTopics = try specifications.map { (specification) throws(KafkaError) in try Self.newTopic(specification) }
+        let newTopics = try specifications.map { (specification) throws(KafkaError) in try Self.newTopic(specification)
+        }
         defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
 
         let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import StreamEngine
 
 /// A change of the partitions this consumer owns, reported from inside `poll` before librdkafka applies it, so the
 /// application can finish (revoke) or prepare (assign) the partitions' work first.
@@ -59,14 +60,14 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Reads up to the batch size of records, waiting at most `timeoutMilliseconds` for the first. Rebalance
     /// callbacks run inside. Per-partition errors (which librdkafka delivers as messages) go to `onError`.
-    public func pollBatch(timeoutMilliseconds: Int32) -> [KafkaMessage] {
+    public func pollBatch(timeoutMilliseconds: Int32) -> [StreamRecord] {
         let count = rd_kafka_consume_batch_queue(queue, Int32(timeoutMilliseconds), batch.baseAddress, batch.count)
         guard count > 0 else { return [] }
-        var messages: [KafkaMessage] = []
+        var messages: [StreamRecord] = []
         messages.reserveCapacity(count)
         for index in 0..<count {
             guard let pointer = batch[index] else { continue }
-            switch RDKafkaMessage.convert(pointer) {
+            switch RDStreamRecord.convert(pointer) {
             case .success(let message): messages.append(message)
             case .failure(let error): reportConsumeError(error)
             }
@@ -130,7 +131,8 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Applies a rebalance: the application's handler first, then librdkafka's (incremental) assign or unassign.
     private static func rebalance(
-        handle: OpaquePointer, code: rd_kafka_resp_err_t, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        handle: OpaquePointer, code: rd_kafka_resp_err_t,
+        partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
         handler: RebalanceHandler, logger: Logger
     ) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"

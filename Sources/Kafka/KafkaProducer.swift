@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import StreamEngine
 
 /// Writes records to Kafka. Delivery reports arrive through `onDelivery` while `poll` or `flush` run; `flush` waits
 /// until every record sent so far is acknowledged or failed.
@@ -24,7 +25,7 @@ public final class KafkaProducer: Sendable {
 
     /// Queues one record. When librdkafka's local queue is full this serves delivery reports and retries, so a slow
     /// broker slows the caller down instead of growing memory.
-    public func send(_ record: ProducerRecord) throws(KafkaError) {
+    public func send(_ record: OutputRecord) throws(KafkaError) {
         while true {
             let error = Self.produce(record, on: client.handle)
             guard let error else { return }
@@ -52,7 +53,7 @@ public final class KafkaProducer: Sendable {
 
     /// One `rd_kafka_produceva` call. Header names and values are copied into one scratch buffer so that every
     /// pointer handed to librdkafka is alive for the call; librdkafka copies the bytes (`RD_KAFKA_MSG_F_COPY`).
-    private static func produce(_ record: ProducerRecord, on handle: OpaquePointer) -> OpaquePointer? {
+    private static func produce(_ record: OutputRecord, on handle: OpaquePointer) -> OpaquePointer? {
         let headerBytes = record.headers.reduce(0) { $0 + $1.name.utf8.count + 1 + ($1.value?.count ?? 0) }
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(headerBytes, 1), alignment: 1)
         defer { scratch.deallocate() }
@@ -78,46 +79,37 @@ public final class KafkaProducer: Sendable {
             }
             values.append(value)
         }
-        var flags = rd_kafka_vu_t()
-        flags.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        flags.u.i = RD_KAFKA_MSG_F_COPY
-        values.append(flags)
-        if let partition = record.partition {
-            var value = rd_kafka_vu_t()
-            value.vtype = RD_KAFKA_VTYPE_PARTITION
-            value.u.i32 = partition
-            values.append(value)
-        }
-        if let timestamp = record.timestamp {
-            var value = rd_kafka_vu_t()
-            value.vtype = RD_KAFKA_VTYPE_TIMESTAMP
-            value.u.i64 = timestamp
-            values.append(value)
-        }
+        values.append(.field(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY })
+        if let partition = record.partition { values.append(.field(RD_KAFKA_VTYPE_PARTITION) { $0.i32 = partition }) }
+        if let timestamp = record.timestamp { values.append(.field(RD_KAFKA_VTYPE_TIMESTAMP) { $0.i64 = timestamp }) }
         return record.topic.withCString { topic in
-            var topicValue = rd_kafka_vu_t()
-            topicValue.vtype = RD_KAFKA_VTYPE_TOPIC
-            topicValue.u.cstr = topic
-            values.append(topicValue)
+            values.append(.field(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic })
             return withOptionalBytes(record.key) { key, keyCount in
                 withOptionalBytes(record.value) { payload, payloadCount in
-                    if let key {
-                        var value = rd_kafka_vu_t()
-                        value.vtype = RD_KAFKA_VTYPE_KEY
-                        value.u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
-                        value.u.mem.size = keyCount
-                        values.append(value)
-                    }
-                    if let payload {
-                        var value = rd_kafka_vu_t()
-                        value.vtype = RD_KAFKA_VTYPE_VALUE
-                        value.u.mem.ptr = UnsafeMutableRawPointer(mutating: payload)
-                        value.u.mem.size = payloadCount
-                        values.append(value)
-                    }
+                    if let key { values.append(.bytes(RD_KAFKA_VTYPE_KEY, key, keyCount)) }
+                    if let payload { values.append(.bytes(RD_KAFKA_VTYPE_VALUE, payload, payloadCount)) }
                     return rd_kafka_produceva(handle, values, values.count)
                 }
             }
+        }
+    }
+}
+
+extension rd_kafka_vu_t {
+    /// One typed argument of `rd_kafka_produceva`.
+    fileprivate static func field(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_s.__Unnamed_union_u) -> Void)
+        -> Self
+    {
+        var value = rd_kafka_vu_t()
+        value.vtype = type
+        set(&value.u)
+        return value
+    }
+
+    fileprivate static func bytes(_ type: rd_kafka_vtype_t, _ pointer: UnsafeRawPointer, _ count: Int) -> Self {
+        field(type) {
+            $0.mem.ptr = UnsafeMutableRawPointer(mutating: pointer)
+            $0.mem.size = count
         }
     }
 }

@@ -42,13 +42,19 @@ public struct StreamRecord: Sendable, Hashable {
 /// One record the engine wants written. The edge (Kafka or a test) decides how.
 public struct OutputRecord: Sendable, Hashable {
     public var topic: String
+    /// nil lets the producer's partitioner choose from the key.
+    public var partition: Int32?
     public var key: [UInt8]?
     public var value: [UInt8]?
     public var timestamp: Int64?
     public var headers: [RecordHeader]
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]?, timestamp: Int64? = nil, headers: [RecordHeader] = []) {
+    public init(
+        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64? = nil,
+        headers: [RecordHeader] = []
+    ) {
         self.topic = topic
+        self.partition = partition
         self.key = key
         self.value = value
         self.timestamp = timestamp

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Recommender
+import StreamEngine
 
 /// Sends behavior events to the input topic the way an app should: key = userId (so a user's events stay in order in
 /// one partition), value = the event's JSON, record timestamp = event time.
@@ -15,14 +16,14 @@ public struct EventPublisher: Sendable {
 
     public func publish(_ event: BehaviorEvent) throws(KafkaError) {
         try producer.send(
-            ProducerRecord(
+            OutputRecord(
                 topic: topic, key: Array(event.userId.utf8), value: EventCodec.encodeJSON(event),
                 timestamp: event.timestamp))
     }
 
     /// Sends bytes as they are (e.g. a deliberately malformed record in the demo).
     public func publishRaw(key: String, value: [UInt8]) throws(KafkaError) {
-        try producer.send(ProducerRecord(topic: topic, key: Array(key.utf8), value: value))
+        try producer.send(OutputRecord(topic: topic, key: Array(key.utf8), value: value))
     }
 }
 

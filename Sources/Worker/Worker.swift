@@ -93,15 +93,15 @@ private final class ProcessingLoop: @unchecked Sendable {
         pipeline = RecommendationPipeline(settings: options.pipeline)
     }
 
-    func process(_ messages: [KafkaMessage]) throws(KafkaError) {
+    func process(_ messages: [StreamRecord]) throws(KafkaError) {
         guard !messages.isEmpty else { return }
         outputs.removeAll(keepingCapacity: true)
         for message in messages {
-            pipeline.process(StreamRecord(message), into: &outputs)
+            pipeline.process(message, into: &outputs)
             processed[message.topicPartition] = message.offset + 1
         }
         for output in outputs {
-            try producer.send(ProducerRecord(output))
+            try producer.send(output)
             observer?(output)
         }
         let pipeline = self.pipeline

@@ -18,7 +18,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Users, items and categories of the generator.") var users = 2_000
     @Option var items = 5_000
     @Option var categories = 30
-    @Option(help: "Partitions of the input topic.") var partitions = 4
+    @Option(help: "Partitions of the input topic.") var partitions = 8
     @Option(help: "Users shown in the live view.") var watch = 3
     @Option(help: "One malformed record per this many events, to show the dead-letter topic (0: none).")
     var badRecordEvery = 1_000
@@ -50,11 +50,21 @@ struct Demo: ParsableCommand {
         defer { withExtendedLifetime(signals) {} }
 
         let workerJob = BackgroundJob(name: "worker") { try worker.run(until: stop) }
-        var producerConfiguration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
-        producerConfiguration.properties = configuration.properties
-        let producer = try KafkaProducer(configuration: producerConfiguration)
-        let publisher = EventPublisher(producer: producer, topic: options.topics.input)
-        let generatorJob = BackgroundJob(name: "generator") { [rate, timeScale, users, items, categories, badRecordEvery] in
+        // The generator starts once the worker owns its partitions: the embedded cluster keeps only ~5 MB per
+        // partition, so a backlog built up during the group join could be gone before the worker reads it.
+        while worker.statistics.assignedPartitions.isEmpty, workerJob.failure == nil, !stop.isStopped {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let producerProperties = configuration.properties
+        let generatorJob = BackgroundJob(name: "generator") {
+            [
+                rate, timeScale, users, items, categories, badRecordEvery, bootstrap = cluster.bootstrapServers,
+                input = options.topics.input
+            ] in
+            // Created and destroyed on this thread, so no client outlives the demo's cluster.
+            let producer = try KafkaProducer(
+                configuration: KafkaConfiguration(bootstrapServers: bootstrap, properties: producerProperties))
+            let publisher = EventPublisher(producer: producer, topic: input)
             var generator = SyntheticEventGenerator(
                 seed: 7, users: users, items: items, categories: categories,
                 startTime: Int64(Date().timeIntervalSince1970 * 1_000), eventsPerSecond: rate / timeScale)

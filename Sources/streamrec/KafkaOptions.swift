@@ -19,7 +19,8 @@ struct KafkaOptions: ParsableArguments {
             guard let separator = property.firstIndex(of: "="), separator != property.startIndex else {
                 throw ValidationError("--config expects KEY=VALUE (a librdkafka property), got '\(property)'")
             }
-            configuration.properties[String(property[..<separator])] = String(property[property.index(after: separator)...])
+            configuration.properties[String(property[..<separator])] = String(
+                property[property.index(after: separator)...])
         }
         return configuration
     }

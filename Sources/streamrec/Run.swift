@@ -19,7 +19,8 @@ struct Run: ParsableCommand {
         let logger = Logger(label: "streamrec")
         if createTopics {
             let admin = try KafkaAdmin(configuration: options.kafka)
-            for (topic, outcome) in try admin.createTopics(options.topics.specifications).sorted(by: { $0.key < $1.key }) {
+            for (topic, outcome) in try admin.createTopics(options.topics.specifications).sorted(by: { $0.key < $1.key }
+            ) {
                 logger.info("topic \(topic): \(outcome)")
             }
         }

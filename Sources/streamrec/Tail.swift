@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import StreamEngine
 import Worker
 
 /// `streamrec tail`: print records of any topic.
@@ -17,7 +18,8 @@ struct Tail: ParsableCommand {
     func run() throws {
         var configuration = try kafka.configuration()
         // A private group: tail never moves the offsets of a real consumer group.
-        configuration.groupID = "streamrec-tail-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        configuration.groupID =
+            "streamrec-tail-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         configuration.autoOffsetReset = fromBeginning ? .earliest : .latest
         configuration.isolationLevel = .readCommitted
         let consumer = try KafkaConsumer(configuration: configuration)
@@ -38,12 +40,14 @@ struct Tail: ParsableCommand {
         try consumer.close()
     }
 
-    private func format(_ message: KafkaMessage) -> String {
+    private func format(_ message: StreamRecord) -> String {
         let key = message.key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
         let value = message.value.map { String(decoding: $0, as: UTF8.self) } ?? "null"
         var line = "\(message.topic)[\(message.partition)]@\(message.offset) \(key)\t\(value)"
         if headers, !message.headers.isEmpty {
-            let shown = message.headers.map { "\($0.name)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "null")" }
+            let shown = message.headers.map {
+                "\($0.name)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "null")"
+            }
             line += "\t{" + shown.joined(separator: ", ") + "}"
         }
         return line

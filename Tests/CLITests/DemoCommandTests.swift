@@ -14,7 +14,8 @@ func streamrecExecutable() throws -> URL {
 }
 
 /// Runs streamrec with arguments; returns exit status, standard output and standard error.
-func runStreamrec(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, out: String, err: String) {
+func runStreamrec(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, out: String, err: String)
+{
     let process = Process()
     process.executableURL = try streamrecExecutable()
     process.arguments = arguments

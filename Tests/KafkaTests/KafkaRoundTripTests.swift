@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import StreamEngine
 import Synchronization
 import Testing
 
@@ -13,8 +14,8 @@ func testConsumerConfiguration(_ cluster: EmbeddedCluster, group: String) -> Kaf
 }
 
 /// Polls until `count` messages arrived or the deadline passed.
-func consume(_ consumer: KafkaConsumer, count: Int, seconds: Double = 20) -> [KafkaMessage] {
-    var messages: [KafkaMessage] = []
+func consume(_ consumer: KafkaConsumer, count: Int, seconds: Double = 20) -> [StreamRecord] {
+    var messages: [StreamRecord] = []
     let deadline = Date().addingTimeInterval(seconds)
     while messages.count < count, Date() < deadline {
         messages += consumer.pollBatch(timeoutMilliseconds: 100)
@@ -33,10 +34,10 @@ struct KafkaRoundTripTests {
             onDelivery: { report in delivered.withLock { $0.append(report) } })
         for index in 0..<30 {
             try producer.send(
-                ProducerRecord(
+                OutputRecord(
                     topic: "round-trip", key: Array("key-\(index % 5)".utf8), value: Array("value-\(index)".utf8),
                     timestamp: 1_700_000_000_000 + Int64(index),
-                    headers: [KafkaHeader(name: "index", string: "\(index)"), KafkaHeader(name: "empty", value: nil)]))
+                    headers: [RecordHeader("index", "\(index)"), RecordHeader(name: "empty", value: nil)]))
         }
         try producer.flush()
         let reports = delivered.withLock { $0 }
@@ -47,11 +48,12 @@ struct KafkaRoundTripTests {
         try consumer.subscribe(["round-trip"])
         let messages = consume(consumer, count: 30)
         #expect(messages.count == 30)
-        let byValue = Dictionary(uniqueKeysWithValues: messages.map { (String(decoding: $0.value!, as: UTF8.self), $0) })
+        let byValue = Dictionary(
+            uniqueKeysWithValues: messages.map { (String(decoding: $0.value!, as: UTF8.self), $0) })
         let seventh = try #require(byValue["value-7"])
         #expect(seventh.key == Array("key-2".utf8))
         #expect(seventh.header("index") == Array("7".utf8))
-        #expect(seventh.headers.contains(KafkaHeader(name: "empty", value: nil)))
+        #expect(seventh.headers.contains(RecordHeader(name: "empty", value: nil)))
         #expect(seventh.timestamp == 1_700_000_000_007)
         // Same key, same partition: the default partitioner keeps a key's records in order.
         let partitionsOfKey2 = Set(messages.filter { $0.key == Array("key-2".utf8) }.map(\.partition))
@@ -63,7 +65,9 @@ struct KafkaRoundTripTests {
         let cluster = try EmbeddedCluster()
         try cluster.createTopic(TopicSpecification(name: "resume", partitions: 1))
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
-        for index in 0..<10 { try producer.send(ProducerRecord(topic: "resume", key: nil, value: Array("\(index)".utf8))) }
+        for index in 0..<10 {
+            try producer.send(OutputRecord(topic: "resume", key: nil, value: Array("\(index)".utf8)))
+        }
         try producer.flush()
 
         do {
@@ -89,7 +93,8 @@ struct KafkaRoundTripTests {
         try cluster.createTopic(TopicSpecification(name: "rebalance", partitions: 2))
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
         for index in 0..<20 {
-            try producer.send(ProducerRecord(topic: "rebalance", partition: Int32(index % 2), key: nil, value: [UInt8(index)]))
+            try producer.send(
+                OutputRecord(topic: "rebalance", partition: Int32(index % 2), key: nil, value: [UInt8(index)]))
         }
         try producer.flush()
         var events: [RebalanceEvent] = []
@@ -111,7 +116,10 @@ struct KafkaRoundTripTests {
         try consumer.close()
         let assigned = TopicPartition(topic: "rebalance", partition: 0)
         #expect(events.first == .assigned([assigned, TopicPartition(topic: "rebalance", partition: 1)]))
-        #expect(events.contains { if case .revoked(let parts, lost: false) = $0 { parts.contains(assigned) } else { false } })
+        #expect(
+            events.contains {
+                if case .revoked(let parts, lost: false) = $0 { parts.contains(assigned) } else { false }
+            })
     }
 }
 

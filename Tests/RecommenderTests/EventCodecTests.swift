@@ -21,13 +21,19 @@ private func failure(_ bytes: [UInt8], _ format: EventFormat = .auto) -> (EventD
 
 @Suite struct EventCodecValidTests {
     @Test func aFullJSONEventDecodes() throws {
-        let event = try decode(#"{"userId":"u1","itemId":"i9","behavior":"click","timestamp":1732406400000,"categoryId":"c3"}"#)
-        #expect(event == BehaviorEvent(userId: "u1", itemId: "i9", behavior: .click, timestamp: 1_732_406_400_000, categoryId: "c3"))
+        let event = try decode(
+            #"{"userId":"u1","itemId":"i9","behavior":"click","timestamp":1732406400000,"categoryId":"c3"}"#)
+        #expect(
+            event
+                == BehaviorEvent(
+                    userId: "u1", itemId: "i9", behavior: .click, timestamp: 1_732_406_400_000, categoryId: "c3"))
     }
 
     @Test func categoryIsOptionalAndNullMeansAbsent() throws {
         #expect(try decode(#"{"userId":"u","itemId":"i","behavior":"view","timestamp":5}"#).categoryId == nil)
-        #expect(try decode(#"{"userId":"u","itemId":"i","behavior":"view","timestamp":5,"categoryId":null}"#).categoryId == nil)
+        #expect(
+            try decode(#"{"userId":"u","itemId":"i","behavior":"view","timestamp":5,"categoryId":null}"#).categoryId
+                == nil)
     }
 
     @Test(arguments: [
@@ -50,7 +56,10 @@ private func failure(_ bytes: [UInt8], _ format: EventFormat = .auto) -> (EventD
     }
 
     @Test func csvAndTaobaoCSV() throws {
-        #expect(try decode("u1,i2,c3,cart,1700000000000") == BehaviorEvent(userId: "u1", itemId: "i2", behavior: .cart, timestamp: 1_700_000_000_000, categoryId: "c3"))
+        #expect(
+            try decode("u1,i2,c3,cart,1700000000000")
+                == BehaviorEvent(
+                    userId: "u1", itemId: "i2", behavior: .cart, timestamp: 1_700_000_000_000, categoryId: "c3"))
         #expect(try decode("u1,i2,,view,1700000000000\r\n").categoryId == nil)
         let taobao = try decode("1,2268318,2520377,pv,1511544070", .taobaoCSV)
         #expect(taobao.timestamp == 1_511_544_070_000)
@@ -104,7 +113,10 @@ private func failure(_ bytes: [UInt8], _ format: EventFormat = .auto) -> (EventD
         (#"{"userId":"","itemId":"i","behavior":"view","timestamp":1}"#, .emptyId, "userId"),
         (#"{"userId":"u","itemId":"i","behavior":"view","timestamp":0}"#, .timestampOutOfRange, "timestamp"),
         (#"{"userId":"u","itemId":"i","behavior":"view","timestamp":-5}"#, .timestampOutOfRange, "timestamp"),
-        (#"{"userId":"u","itemId":"i","behavior":"view","timestamp":4102444800001}"#, .timestampOutOfRange, "timestamp"),
+        (
+            #"{"userId":"u","itemId":"i","behavior":"view","timestamp":4102444800001}"#, .timestampOutOfRange,
+            "timestamp"
+        ),
         (#"{"userId":"u","itemId":"i","behavior":"view","timestamp":99999999999999999999}"#, .wrongType, "timestamp"),
         (#"{"userId":"u\x","itemId":"i","behavior":"view","timestamp":1}"#, .malformed, nil),
         (#"{"userId":"\ud800","itemId":"i","behavior":"view","timestamp":1}"#, .invalidUTF8, nil),
@@ -132,7 +144,8 @@ private func failure(_ bytes: [UInt8], _ format: EventFormat = .auto) -> (EventD
 
     @Test func oversizedIdsAndDeepNestingAreRejected() {
         let long = String(repeating: "x", count: BehaviorEvent.maxIdBytes + 1)
-        #expect(failure(#"{"userId":"\#(long)","itemId":"i","behavior":"view","timestamp":1}"#)! == (.idTooLong, "userId"))
+        #expect(
+            failure(#"{"userId":"\#(long)","itemId":"i","behavior":"view","timestamp":1}"#)! == (.idTooLong, "userId"))
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(failure(#"{"x":\#(deep),"userId":"u"}"#)?.0 == .malformed)
     }

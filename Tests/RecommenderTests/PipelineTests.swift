@@ -17,7 +17,8 @@ struct PipelineHarness {
 
     mutating func feed(_ value: [UInt8]?, key: String = "k", partition: Int32 = 0) {
         pipeline.process(
-            StreamRecord(topic: "user-behavior", partition: partition, offset: offset, key: Array(key.utf8), value: value),
+            StreamRecord(
+                topic: "user-behavior", partition: partition, offset: offset, key: Array(key.utf8), value: value),
             into: &outputs)
         offset += 1
     }

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct SyntheticEventGeneratorTests {
     static func sample(seed: UInt64 = 1, count: Int = 50_000) -> [BehaviorEvent] {
-        var generator = SyntheticEventGenerator(seed: seed, users: 1_000, items: 5_000, categories: 20, eventsPerSecond: 100)
+        var generator = SyntheticEventGenerator(
+            seed: seed, users: 1_000, items: 5_000, categories: 20, eventsPerSecond: 100)
         return (0..<count).map { _ in generator.next() }
     }
 

@@ -4,7 +4,9 @@ import Testing
 @Suite struct KeyedStateStoreTests {
     @Test func theKeyCapEvictsTheLeastRecentlyUsedKey() {
         var store = KeyedStateStore<String, Int>(bounds: .init(maxKeys: 3))
-        for (time, key) in ["a", "b", "c"].enumerated() { store.update(key, at: Int64(time), default: { 0 }) { $0 += 1 } }
+        for (time, key) in ["a", "b", "c"].enumerated() {
+            store.update(key, at: Int64(time), default: { 0 }) { $0 += 1 }
+        }
         store.update("a", at: 10, default: { 0 }) { $0 += 1 }  // a is now the most recent; b the least
         let outcome = store.update("d", at: 11, default: { 0 }) { $0 += 1 }
         #expect(outcome.evicted?.key == "b")

@@ -46,19 +46,21 @@ struct TestDeployment {
     }
 
     /// Everything in a topic, read from the beginning until it has been quiet for a while.
-    func readAll(_ topic: String) throws -> [KafkaMessage] {
+    func readAll(_ topic: String) throws -> [StreamRecord] {
         var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
         configuration.groupID = "reader-\(topic)-\(UUID().uuidString)"
         configuration.sessionTimeoutMilliseconds = 6_000
         configuration.heartbeatIntervalMilliseconds = 500
         let consumer = try KafkaConsumer(configuration: configuration)
         try consumer.subscribe([topic])
-        var messages: [KafkaMessage] = []
+        var messages: [StreamRecord] = []
         var quietSince = Date()
         let deadline = Date().addingTimeInterval(30)
         // The first join takes a few seconds on the embedded cluster; after records stop, 1.5 s of quiet ends it.
-        while Date() < deadline, messages.isEmpty ? Date().timeIntervalSince(quietSince) < 10
-            : Date().timeIntervalSince(quietSince) < 1.5
+        while Date() < deadline,
+            messages.isEmpty
+                ? Date().timeIntervalSince(quietSince) < 10
+                : Date().timeIntervalSince(quietSince) < 1.5
         {
             let batch = consumer.pollBatch(timeoutMilliseconds: 100)
             if !batch.isEmpty { quietSince = Date() }
@@ -71,7 +73,7 @@ struct TestDeployment {
 
 func text(_ bytes: [UInt8]?) -> String { bytes.map { String(decoding: $0, as: UTF8.self) } ?? "" }
 
-func json(_ message: KafkaMessage) throws -> [String: Any] {
+func json(_ message: StreamRecord) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any])
 }
 
@@ -100,7 +102,8 @@ struct WorkerIntegrationTests {
         // Dead letters: the original bytes and key, and a reason that names the problem.
         let dead = try deployment.readAll("user-behavior.dlq")
         #expect(dead.count == 3)
-        let reasons = Dictionary(uniqueKeysWithValues: dead.map { (text($0.key), text($0.header("streamrec-error-reason"))) })
+        let reasons = Dictionary(
+            uniqueKeysWithValues: dead.map { (text($0.key), text($0.header("streamrec-error-reason"))) })
         #expect(reasons["k2"]?.contains("timestamp") == true)
         #expect(reasons["k3"]?.contains("teleport") == true)
         #expect(dead.first { text($0.key) == "k1" }?.value == Array("not json at all".utf8))

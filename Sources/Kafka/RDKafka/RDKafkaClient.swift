@@ -8,12 +8,15 @@ final class RDKafkaCallbacks: @unchecked Sendable {
     let logger: Logger
     let onError: @Sendable (KafkaError) -> Void
     let onDelivery: (@Sendable (DeliveryReport) -> Void)?
-    let onRebalance: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    let onRebalance:
+        ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
 
     init(
         logger: Logger, onError: @escaping @Sendable (KafkaError) -> Void,
         onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
-        onRebalance: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? =
+        onRebalance: (
+            (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void
+        )? =
             nil
     ) {
         self.logger = logger

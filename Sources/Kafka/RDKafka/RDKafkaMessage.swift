@@ -1,9 +1,10 @@
 import CRdKafka
+import StreamEngine
 
-enum RDKafkaMessage {
+enum RDStreamRecord {
     /// Copies a consumed record out of librdkafka's buffer. Returns an error instead when the "message" is an event
     /// such as a partition EOF or a fetch error.
-    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> Result<KafkaMessage, KafkaError> {
+    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> Result<StreamRecord, KafkaError> {
         let message = pointer.pointee
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -13,7 +14,7 @@ enum RDKafkaMessage {
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
         return .success(
-            KafkaMessage(
+            StreamRecord(
                 topic: topic,
                 partition: message.partition,
                 offset: message.offset,
@@ -28,7 +29,7 @@ enum RDKafkaMessage {
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    private static func headers(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+    private static func headers(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> [RecordHeader] {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
         return (0..<rd_kafka_header_cnt(list)).compactMap { index in
@@ -38,7 +39,7 @@ enum RDKafkaMessage {
             guard rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR,
                 let name
             else { return nil }
-            return KafkaHeader(
+            return RecordHeader(
                 name: String(cString: name), value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) })
         }
     }

@@ -4,7 +4,8 @@ import CRdKafka
 enum RDKafkaTopicPartitionList {
     /// Builds a C list, hands it to `body`, and frees it afterwards.
     static func with<T>(
-        _ offsets: [TopicPartitionOffset], _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(KafkaError) -> T
+        _ offsets: [TopicPartitionOffset],
+        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(KafkaError) -> T
     ) throws(KafkaError) -> T {
         let list = rd_kafka_topic_partition_list_new(Int32(max(offsets.count, 1)))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -17,7 +18,8 @@ enum RDKafkaTopicPartitionList {
     }
 
     static func with<T>(
-        _ partitions: [TopicPartition], _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(KafkaError) -> T
+        _ partitions: [TopicPartition],
+        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(KafkaError) -> T
     ) throws(KafkaError) -> T {
         try with(partitions.map { TopicPartitionOffset($0, offset: TopicPartitionOffset.invalid) }, body)
     }
@@ -31,10 +33,13 @@ enum RDKafkaTopicPartitionList {
     }
 
     /// The first per-partition error in a list that librdkafka filled in (e.g. after a commit).
-    static func firstError(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>, while operation: String) -> KafkaError? {
+    static func firstError(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>, while operation: String)
+        -> KafkaError?
+    {
         for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let element = list.pointee.elems[index]
-            return KafkaError(element.err, while: "\(operation) \(String(cString: element.topic))[\(element.partition)]")
+            return KafkaError(
+                element.err, while: "\(operation) \(String(cString: element.topic))[\(element.partition)]")
         }
         return nil
     }

@@ -58,7 +58,8 @@ public enum EventCodec {
             case .string(let text): return try validated(id: text, field: name)
             case .integer(let number): return String(number)
             case nil, .null?: throw EventDecodingError(.missingField, field: name, "required, not present")
-            case let other?: throw EventDecodingError(.wrongType, field: name, "expected a string id, got \(other.typeName)")
+            case let other?:
+                throw EventDecodingError(.wrongType, field: name, "expected a string id, got \(other.typeName)")
             }
         }
         let userId = try id("userId")
@@ -103,7 +104,8 @@ public enum EventCodec {
         guard columns.count == 5 else {
             throw EventDecodingError(
                 .wrongColumnCount,
-                "expected 5 comma-separated columns (userId,itemId,categoryId,behavior,timestamp), got \(columns.count)")
+                "expected 5 comma-separated columns (userId,itemId,categoryId,behavior,timestamp), got \(columns.count)"
+            )
         }
         func text(_ index: Int, _ field: String) throws(EventDecodingError) -> String {
             guard let value = String(validating: columns[index], as: UTF8.self) else {
@@ -169,6 +171,8 @@ public enum EventCodec {
     /// `userId,itemId,categoryId,behavior,timestamp`. CSV has no quoting here: ids with commas or line breaks
     /// cannot be written this way (use JSON for them).
     public static func encodeCSV(_ event: BehaviorEvent) -> [UInt8] {
-        Array("\(event.userId),\(event.itemId),\(event.categoryId ?? ""),\(event.behavior.rawValue),\(event.timestamp)".utf8)
+        Array(
+            "\(event.userId),\(event.itemId),\(event.categoryId ?? ""),\(event.behavior.rawValue),\(event.timestamp)"
+                .utf8)
     }
 }

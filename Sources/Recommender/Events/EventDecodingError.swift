@@ -1,7 +1,8 @@
 /// Why a record is not a valid behavior event: the reason, the field it concerns, and what was found.
 public struct EventDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: String, Sendable {
-        case emptyRecord, malformed, truncated, invalidUTF8, missingField, wrongType, unknownBehavior, emptyId, idTooLong
+        case emptyRecord, malformed, truncated, invalidUTF8, missingField, wrongType, unknownBehavior, emptyId,
+            idTooLong
         case timestampOutOfRange, wrongColumnCount
     }
 

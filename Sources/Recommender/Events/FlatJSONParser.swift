@@ -103,7 +103,9 @@ struct FlatJSONParser {
             skipWhitespace()
             let separator = try next()
             if separator == closer { return }
-            guard separator == UInt8(ascii: ",") else { throw malformed("',' or '\(Character(Unicode.Scalar(closer)))'", back: 1) }
+            guard separator == UInt8(ascii: ",") else {
+                throw malformed("',' or '\(Character(Unicode.Scalar(closer)))'", back: 1)
+            }
         }
     }
 
@@ -136,7 +138,9 @@ struct FlatJSONParser {
         output.reserveCapacity(raw.count)
         var index = 0
         func hex4(_ at: Int) throws(EventDecodingError) -> UInt32 {
-            guard at + 4 <= raw.count else { throw EventDecodingError(.malformed, "a \\u escape needs four hex digits") }
+            guard at + 4 <= raw.count else {
+                throw EventDecodingError(.malformed, "a \\u escape needs four hex digits")
+            }
             var value: UInt32 = 0
             for offset in 0..<4 {
                 let byte = raw[at + offset]
@@ -237,7 +241,9 @@ struct FlatJSONParser {
 
     private mutating func digits() throws(EventDecodingError) {
         let start = position
-        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+            position += 1
+        }
         guard position > start else { throw malformed("digits in a number") }
     }
 

@@ -29,7 +29,9 @@ public struct CategoryInterest: Sendable {
     public func top(_ count: Int) -> [(category: String, share: Double)] {
         let total = weights.values.reduce(0, +)
         guard total > 0 else { return [] }
-        return weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(count).map { ($0.key, $0.value / total) }
+        return weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(count).map {
+            ($0.key, $0.value / total)
+        }
     }
 
     private mutating func decay(to time: Int64) {

@@ -45,7 +45,9 @@ public struct ItemPopularity: Sendable {
         }
         if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
         let entry = Ranked(itemId: event.itemId, score: stats.score)
-        if let category = stats.categoryId { Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory) }
+        if let category = stats.categoryId {
+            Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)
+        }
         Self.offer(entry, to: &topOverall, limit: topPerCategory)
     }
 

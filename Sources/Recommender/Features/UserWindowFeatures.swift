@@ -69,8 +69,9 @@ public struct UserWindowAggregator: Sendable {
     public static func add(_ event: BehaviorEvent, category: String?, to accumulator: inout Accumulator) {
         accumulator.counts[event.behavior.index] += 1
         if accumulator.items.count < maxDistinctPerWindow { accumulator.items.insert(event.itemId) }
-        if let category, accumulator.categoryWeights[category] != nil
-            || accumulator.categoryWeights.count < maxDistinctPerWindow
+        if let category,
+            accumulator.categoryWeights[category] != nil
+                || accumulator.categoryWeights.count < maxDistinctPerWindow
         {
             accumulator.categoryWeights[category, default: 0] += event.behavior.weight
         }

@@ -30,7 +30,8 @@ public struct SyntheticEventGenerator: Sendable {
         seed: UInt64 = 42, users: Int = 10_000, items: Int = 50_000, categories: Int = 100,
         startTime: Int64 = 1_732_406_400_000, eventsPerSecond: Double = 1_000
     ) {
-        precondition(users > 0 && categories > 0 && items >= categories, "need users, categories and items ≥ categories")
+        precondition(
+            users > 0 && categories > 0 && items >= categories, "need users, categories and items ≥ categories")
         precondition(eventsPerSecond > 0, "eventsPerSecond must be positive")
         self.users = users
         self.items = items

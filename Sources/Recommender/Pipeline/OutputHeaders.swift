@@ -22,6 +22,8 @@ public enum OutputHeaders {
     static func setAside(_ record: StreamRecord, to topic: String, reason: String) -> OutputRecord {
         OutputRecord(
             topic: topic, key: record.key, value: record.value, timestamp: record.timestamp,
-            headers: record.headers + [RecordHeader(errorReason, reason), source(of: record), id(for: record, sequence: 0)])
+            headers: record.headers + [
+                RecordHeader(errorReason, reason), source(of: record), id(for: record, sequence: 0),
+            ])
     }
 }

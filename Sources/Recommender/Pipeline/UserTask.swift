@@ -71,16 +71,21 @@ public struct UserTask: Sendable {
         let windowStart = windowEnd - settings.userWindow
         let settings = self.settings
         let ranker = self.ranker
-        let (outcome, evicted) = users.update(event.userId, at: event.timestamp, default: { UserState(settings: settings) })
-        { state -> (newWindow: Bool, recommendation: Recommendation?) in
+        let (outcome, evicted) = users.update(
+            event.userId, at: event.timestamp, default: { UserState(settings: settings) }
+        ) { state -> (newWindow: Bool, recommendation: Recommendation?) in
             let newWindow = state.openWindows[windowStart] == nil
             UserWindowAggregator.add(event, category: category, to: &state.openWindows[windowStart, default: .init()])
             state.history.append(
-                Interaction(itemId: event.itemId, categoryId: category, behavior: event.behavior, timestamp: event.timestamp))
-            if let category { state.interest.add(category: category, weight: event.behavior.weight, at: event.timestamp) }
+                Interaction(
+                    itemId: event.itemId, categoryId: category, behavior: event.behavior, timestamp: event.timestamp))
+            if let category {
+                state.interest.add(category: category, weight: event.behavior.weight, at: event.timestamp)
+            }
             // An out-of-order event has a smaller time than the last list; with no interval it still gets its list.
-            guard settings.recommendationInterval == 0 || state.lastRecommendationAt == .min
-                || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
+            guard
+                settings.recommendationInterval == 0 || state.lastRecommendationAt == .min
+                    || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
             else { return (newWindow, nil) }
             state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
             let ranked = ranker.rank(interest: state.interest, history: state.history, items: items)
@@ -100,7 +105,9 @@ public struct UserTask: Sendable {
     }
 
     /// Emits the features of every window the watermark has passed.
-    private mutating func fireWindows(causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]) {
+    private mutating func fireWindows(
+        causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+    ) {
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
             guard let accumulator = users.modify(userId, { $0.openWindows.removeValue(forKey: windowStart) }) ?? nil

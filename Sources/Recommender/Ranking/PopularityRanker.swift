@@ -33,7 +33,8 @@ public struct PopularityRanker: Sendable {
             var takenHere = 0
             for entry in chart where takenHere < topN && isNew(entry.itemId) {
                 chosen.append(
-                    Candidate(itemId: entry.itemId, category: category, score: share * entry.score / best, share: share))
+                    Candidate(itemId: entry.itemId, category: category, score: share * entry.score / best, share: share)
+                )
                 takenHere += 1
             }
         }
