@@ -40,11 +40,14 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         ["bootstrap.servers": bootstrapServers, "client.id": clientID]
     }
 
-    /// Everything a producer is created with.
+    /// Everything a producer is created with. Keys are partitioned as the Java client does (murmur2), not with
+    /// librdkafka's default crc32, so every producer of a topic — ours, the app's, Kafka Streams' — agrees on
+    /// where a key lives.
     var producerProperties: [String: String] {
         commonProperties.merging([
             "enable.idempotence": String(idempotentProducer),
             "linger.ms": String(lingerMilliseconds),
+            "partitioner": "murmur2_random",
         ]) { $1 }.merging(properties) { $1 }
     }
 

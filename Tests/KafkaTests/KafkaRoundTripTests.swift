@@ -58,6 +58,10 @@ struct KafkaRoundTripTests {
         // Same key, same partition: the default partitioner keeps a key's records in order.
         let partitionsOfKey2 = Set(messages.filter { $0.key == Array("key-2".utf8) }.map(\.partition))
         #expect(partitionsOfKey2.count == 1)
+        // ... and it is the partition Kafka's murmur2 partitioner names, as for any Java producer.
+        for message in messages {
+            #expect(message.partition == KeyPartitioner.partition(for: message.key!, partitionCount: 3))
+        }
         try consumer.close()
     }
 
