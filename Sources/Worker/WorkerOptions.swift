@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Recommender
 
@@ -6,6 +7,10 @@ public struct WorkerOptions: Sendable {
     public var kafka: KafkaConfiguration
     public var topics = TopicLayout()
     public var pipeline = PipelineSettings()
+    /// Worker threads; each input and shuffle partition is pinned to one of them.
+    public var lanes = ProcessInfo.processInfo.activeProcessorCount
+    /// Records queued for one lane before its partitions are paused (backpressure instead of buffering).
+    public var maxQueuedPerLane = 20_000
     /// How often processed offsets are committed (after their outputs are acknowledged).
     public var commitIntervalMilliseconds = 1_000
     /// Records taken from the consumer per poll.
@@ -13,8 +18,14 @@ public struct WorkerOptions: Sendable {
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka
-        var topics = TopicLayout()
         topics.outputs = pipeline.topics
-        self.topics = topics
+    }
+
+    /// The pipeline settings with the layout's topic names and shuffle partition count.
+    public var effectivePipeline: PipelineSettings {
+        var settings = pipeline
+        settings.topics = topics.outputs
+        settings.shufflePartitions = Int32(topics.inputPartitions)
+        return settings
     }
 }

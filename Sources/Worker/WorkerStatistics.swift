@@ -2,11 +2,19 @@ import Recommender
 
 /// A snapshot of a running worker, safe to read from another thread (the demo's live view, a test).
 public struct WorkerStatistics: Sendable, Equatable {
+    /// Input records read (behavior events).
     public var recordsConsumed = 0
+    /// Internal item-shuffle records read.
+    public var shuffleRecordsConsumed = 0
     public var recordsProduced = 0
     public var commits = 0
+    /// Partitions currently paused because their lane's queue is full.
+    public var pausedPartitions = 0
     public var assignedPartitions: [Int32] = []
+    public var assignedShufflePartitions: [Int32] = []
     public var users = 0
     public var items = 0
+    /// Rows in the local copy of the global item table.
+    public var tableItems = 0
     public var pipeline = PipelineCounters()
 }

@@ -28,21 +28,16 @@ struct Bench: ParsableCommand {
         let decodeTime = ContinuousClock().measure {
             for record in records where (try? EventCodec.decode(record.value!, format: .auto)) != nil { decoded += 1 }
         }
-        var pipeline = RecommendationPipeline(settings: PipelineSettings())
-        var outputs: [OutputRecord] = []
+        var runner = LocalRunner(settings: PipelineSettings())
         var produced = 0
         let pipelineTime = ContinuousClock().measure {
-            for record in records {
-                outputs.removeAll(keepingCapacity: true)
-                pipeline.process(record, into: &outputs)
-                produced += outputs.count
-            }
+            for record in records { runner.process(record) { _ in produced += 1 } }
         }
         let decodeRate = Double(decoded) / decodeTime.inSeconds
         let pipelineRate = Double(events) / pipelineTime.inSeconds
         print("events                 \(events) (\(users) users, \(items) items, \(categories) categories)")
         print("decode only (baseline) \(Int(decodeRate)) events/s")
-        print("full pipeline          \(Int(pipelineRate)) events/s, \(produced) outputs")
+        print("full pipeline          \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
         print("ratio pipeline/decode  \(String(format: "%.3f", pipelineRate / decodeRate))")
     }
 }

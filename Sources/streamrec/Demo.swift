@@ -52,7 +52,10 @@ struct Demo: ParsableCommand {
         let workerJob = BackgroundJob(name: "worker") { try worker.run(until: stop) }
         // The generator starts once the worker owns its partitions: the embedded cluster keeps only ~5 MB per
         // partition, so a backlog built up during the group join could be gone before the worker reads it.
-        while worker.statistics.assignedPartitions.isEmpty, workerJob.failure == nil, !stop.isStopped {
+        let joinDeadline = ContinuousClock.now + .seconds(60)
+        while worker.statistics.assignedPartitions.isEmpty, workerJob.failure == nil, !stop.isStopped,
+            ContinuousClock.now < joinDeadline
+        {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let producerProperties = configuration.properties

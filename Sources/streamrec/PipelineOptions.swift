@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Recommender
 import Worker
 
@@ -8,6 +9,12 @@ struct PipelineOptions: ParsableArguments {
     var groupId = "streamrec"
     @Option(help: "Input topic of behavior events.") var inputTopic = "user-behavior"
     @Option(help: "Output topic of per-user window features.") var userFeaturesTopic = "user-features"
+    @Option(help: "Output topic of per-item window features.") var itemFeaturesTopic = "item-features"
+    @Option(help: "Application id: prefix of the internal topics (<app>-item-shuffle, <app>-item-table).")
+    var applicationId = "streamrec"
+    @Option(help: "Worker threads; each partition is pinned to one (default: the number of cores).")
+    var lanes = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Records queued for one lane before its partitions are paused.") var maxQueuedPerLane = 20_000
     @Option(help: "Output topic of recommendation lists.") var recommendationsTopic = "recommendations"
     @Option(help: "Dead-letter topic for records that do not decode.") var dlqTopic = "user-behavior.dlq"
     @Option(help: "Side output for events later than the watermark allows.") var lateTopic = "user-behavior.late"
@@ -18,7 +25,16 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Allowed out-of-orderness of events, milliseconds.") var maxOutOfOrdernessMs = 5_000
     @Option(help: "Users kept per input partition (least recently active evicted).") var maxUsersPerPartition = 100_000
     @Option(help: "Seconds of event time after which an inactive user is dropped.") var userTtlSeconds = 86_400
-    @Option(help: "Items whose popularity is kept (least recently active evicted).") var maxItems = 200_000
+    @Option(help: "Items in the local copy of the global item table (least recently updated evicted).")
+    var maxItems = 200_000
+    @Option(help: "Item feature window, seconds of event time.") var itemWindowSeconds = 600
+    @Option(help: "Items kept per shuffle partition (least recently active evicted).") var maxItemsPerPartition =
+        200_000
+    @Option(help: "Seconds of event time after which an inactive item is dropped.") var itemTtlSeconds = 604_800
+    @Option(help: "Minimum milliseconds of event time between two item-table rows for one item.")
+    var tableUpdateIntervalMs = 1_000
+    @Option(help: "Behavior weights, e.g. view=1,click=2,favorite=3,cart=4,purchase=5.")
+    var behaviorWeights = "view=1,click=2,favorite=3,cart=4,purchase=5"
     @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event).")
     var recommendationIntervalMs = 0
     @Option(help: "Milliseconds between offset commits.") var commitIntervalMs = 1_000
@@ -28,7 +44,9 @@ struct PipelineOptions: ParsableArguments {
         configuration.groupID = groupId
         var options = WorkerOptions(kafka: configuration)
         var settings = PipelineSettings()
+        settings.topics = OutputTopics(applicationID: applicationId)
         settings.topics.userFeatures = userFeaturesTopic
+        settings.topics.itemFeatures = itemFeaturesTopic
         settings.topics.recommendations = recommendationsTopic
         settings.topics.deadLetter = dlqTopic
         settings.topics.late = lateTopic
@@ -40,11 +58,19 @@ struct PipelineOptions: ParsableArguments {
         settings.userTTL = Int64(userTtlSeconds) * 1_000
         settings.maxItems = maxItems
         settings.recommendationInterval = Int64(recommendationIntervalMs)
+        settings.itemWindow = Int64(itemWindowSeconds) * 1_000
+        settings.maxItemsPerTask = maxItemsPerPartition
+        settings.itemTTL = Int64(itemTtlSeconds) * 1_000
+        settings.tableUpdateInterval = Int64(tableUpdateIntervalMs)
+        settings.shufflePartitions = Int32(clamping: partitions)
         do {
+            settings.behaviorWeights = try BehaviorWeights(parsing: behaviorWeights)
             try settings.validate()
         } catch {
             throw ValidationError(error.description)
         }
+        guard lanes > 0 else { throw ValidationError("--lanes must be positive, got \(lanes)") }
+        guard maxQueuedPerLane > 0 else { throw ValidationError("--max-queued-per-lane must be positive") }
         guard partitions > 0 else { throw ValidationError("--partitions must be positive, got \(partitions)") }
         guard commitIntervalMs > 0 else { throw ValidationError("--commit-interval-ms must be positive") }
         options.pipeline = settings
@@ -52,6 +78,8 @@ struct PipelineOptions: ParsableArguments {
         options.topics.outputs = settings.topics
         options.topics.inputPartitions = partitions
         options.commitIntervalMilliseconds = commitIntervalMs
+        options.lanes = lanes
+        options.maxQueuedPerLane = maxQueuedPerLane
         return options
     }
 }

@@ -5,21 +5,24 @@ import Testing
 
 /// Feeds events through a pipeline as one partition's records, collecting the outputs.
 struct PipelineHarness {
-    var pipeline: RecommendationPipeline
+    var runner: LocalRunner
     var outputs: [OutputRecord] = []
     var offset: Int64 = 0
 
     init(_ configure: (inout PipelineSettings) -> Void = { _ in }) {
         var settings = PipelineSettings()
         configure(&settings)
-        pipeline = RecommendationPipeline(settings: settings)
+        runner = LocalRunner(settings: settings)
     }
 
+    var pipeline: RecommendationPipeline { runner.pipeline }
+
     mutating func feed(_ value: [UInt8]?, key: String = "k", partition: Int32 = 0) {
-        pipeline.process(
-            StreamRecord(
-                topic: "user-behavior", partition: partition, offset: offset, key: Array(key.utf8), value: value),
-            into: &outputs)
+        var collected: [OutputRecord] = []
+        let record = StreamRecord(
+            topic: "user-behavior", partition: partition, offset: offset, key: Array(key.utf8), value: value)
+        runner.process(record) { collected.append($0) }
+        outputs += collected
         offset += 1
     }
 
@@ -88,7 +91,10 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
     }
 
     @Test func recommendationsFollowTheUsersCategoryAndSkipSeenItems() {
-        var harness = PipelineHarness { $0.topN = 3 }
+        var harness = PipelineHarness {
+            $0.topN = 3
+            $0.tableUpdateInterval = 0
+        }
         // Popularity: in c1, i1 > i2 > i3; in c2, j1.
         for (user, item, category) in [("a", "i1", "c1"), ("b", "i1", "c1"), ("c", "i2", "c1"), ("d", "i3", "c1")] {
             harness.feed(event(user, item, .view, at: 1, category: category))

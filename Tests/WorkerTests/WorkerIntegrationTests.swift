@@ -32,17 +32,29 @@ struct TestDeployment {
     }
 
     /// Runs a worker until it consumed `count` records (or 60 s passed), then stops it gracefully.
-    func runWorker(untilConsumed count: Int) throws -> WorkerStatistics {
+    /// Runs a worker until it consumed `count` input records and every event it re-keyed came back through the
+    /// item shuffle topic (or 60 s passed), then stops it gracefully. `whileRunning` runs once the worker started.
+    func runWorker(untilConsumed count: Int, whileRunning: (Worker) throws -> Void = { _ in }) throws
+        -> WorkerStatistics
+    {
         let worker = try Worker(options: options)
         let stop = StopSignal()
         let job = BackgroundJob(name: "test-worker") { try worker.run(until: stop) }
-        let deadline = Date().addingTimeInterval(60)
-        while worker.statistics.recordsConsumed < count, Date() < deadline, job.failure == nil {
-            Thread.sleep(forTimeInterval: 0.05)
+        try whileRunning(worker)
+        waitFor(worker, job) {
+            $0.recordsConsumed >= count && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed
         }
         stop.stop()
         try job.join()
         return worker.statistics
+    }
+
+    /// Polls the worker's statistics until `condition` holds, the job failed, or 60 s passed.
+    func waitFor(_ worker: Worker, _ job: BackgroundJob, _ condition: (WorkerStatistics) -> Bool) {
+        let deadline = Date().addingTimeInterval(60)
+        while !condition(worker.statistics), Date() < deadline, job.failure == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
     }
 
     /// Everything in a topic, read from the beginning until it has been quiet for a while.
@@ -94,8 +106,15 @@ struct WorkerIntegrationTests {
             ("k2", Array(#"{"userId":"u1","itemId":"i1","behavior":"click"}"#.utf8)),
             ("k3", Array(#"{"userId":"u1","itemId":"i1","behavior":"teleport","timestamp":1700000000000}"#.utf8)),
         ]
-        try deployment.publish(events, raw: bad)
-        let statistics = try deployment.runWorker(untilConsumed: events.count + bad.count)
+        // The second half is sent once the item table (filled through Kafka) knows the items of the first half,
+        // so its lists are ranked on a full table.
+        try deployment.publish(Array(events[..<1_200]), raw: bad)
+        let statistics = try deployment.runWorker(untilConsumed: events.count + bad.count) { worker in
+            deployment.waitFor(worker, BackgroundJob(name: "noop") {}) {
+                $0.recordsConsumed >= 1_203 && $0.tableItems >= 200
+            }
+            try deployment.publish(Array(events[1_200...]))
+        }
         #expect(statistics.recordsConsumed == events.count + bad.count)
         #expect(statistics.commits > 0)
 

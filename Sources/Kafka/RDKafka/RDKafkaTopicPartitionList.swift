@@ -1,4 +1,5 @@
 import CRdKafka
+import StreamEngine
 
 /// Converts between Swift partition lists and `rd_kafka_topic_partition_list_t`.
 enum RDKafkaTopicPartitionList {

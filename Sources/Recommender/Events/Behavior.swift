@@ -13,15 +13,4 @@ public enum Behavior: String, Sendable, Hashable, CaseIterable, Codable {
         default: return nil
         }
     }
-
-    /// How much the behaviour says about interest: view 1, click 2, favorite 3, cart 4, purchase 5.
-    public var weight: Double {
-        switch self {
-        case .view: 1
-        case .click: 2
-        case .favorite: 3
-        case .cart: 4
-        case .purchase: 5
-        }
-    }
 }

@@ -1,13 +1,12 @@
 import StreamEngine
 
-/// Running popularity of items — behaviour-weighted counts — with each category's current top items kept ready for
-/// ranking. Scores only grow, so a bounded top list per category stays exact: an item outside it enters once its
-/// score passes the list's weakest.
+/// Popularity of items — the item table's behaviour-weighted scores — with each category's current top items kept
+/// ready for ranking. Scores only grow, so a bounded top list per category stays exact: an item outside it enters
+/// once its score passes the list's weakest.
 public struct ItemPopularity: Sendable {
     public struct Stats: Sendable, Equatable {
         public var categoryId: String?
         public var score: Double = 0
-        public var counts = [Int](repeating: 0, count: Behavior.allCases.count)
     }
 
     public struct Ranked: Sendable, Equatable {
@@ -36,15 +35,15 @@ public struct ItemPopularity: Sendable {
     /// The category an item was last seen with.
     public func category(of itemId: String) -> String? { items.peek(itemId)?.categoryId }
 
-    public mutating func record(_ event: BehaviorEvent, category: String?) {
-        let (stats, evicted) = items.update(event.itemId, at: event.timestamp, default: { Stats() }) { stats in
-            if let category { stats.categoryId = category }
-            stats.score += event.behavior.weight
-            stats.counts[event.behavior.index] += 1
+    /// Takes an item's latest row from the item table.
+    public mutating func apply(_ row: ItemTableRow) {
+        let (stats, evicted) = items.update(row.itemId, at: row.updatedAt, default: { Stats() }) { stats in
+            if let category = row.categoryId { stats.categoryId = category }
+            stats.score = max(stats.score, row.score)
             return stats
         }
         if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
-        let entry = Ranked(itemId: event.itemId, score: stats.score)
+        let entry = Ranked(itemId: row.itemId, score: stats.score)
         if let category = stats.categoryId {
             Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)
         }

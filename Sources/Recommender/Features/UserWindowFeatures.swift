@@ -66,14 +66,16 @@ public struct UserWindowAggregator: Sendable {
         var lastEvent: Int64 = .min
     }
 
-    public static func add(_ event: BehaviorEvent, category: String?, to accumulator: inout Accumulator) {
+    public static func add(
+        _ event: BehaviorEvent, category: String?, weights: BehaviorWeights, to accumulator: inout Accumulator
+    ) {
         accumulator.counts[event.behavior.index] += 1
         if accumulator.items.count < maxDistinctPerWindow { accumulator.items.insert(event.itemId) }
         if let category,
             accumulator.categoryWeights[category] != nil
                 || accumulator.categoryWeights.count < maxDistinctPerWindow
         {
-            accumulator.categoryWeights[category, default: 0] += event.behavior.weight
+            accumulator.categoryWeights[category, default: 0] += weights[event.behavior]
         }
         accumulator.firstEvent = min(accumulator.firstEvent, event.timestamp)
         accumulator.lastEvent = max(accumulator.lastEvent, event.timestamp)
@@ -88,18 +90,5 @@ public struct UserWindowAggregator: Sendable {
             userId: userId, windowStart: window.lowerBound, windowEnd: window.upperBound, counts: counts,
             distinctItems: accumulator.items.count, topCategories: top,
             activeMilliseconds: max(0, accumulator.lastEvent - accumulator.firstEvent))
-    }
-}
-
-extension Behavior {
-    /// Position in `allCases`, for array-indexed counters.
-    var index: Int {
-        switch self {
-        case .view: 0
-        case .click: 1
-        case .favorite: 2
-        case .cart: 3
-        case .purchase: 4
-        }
     }
 }

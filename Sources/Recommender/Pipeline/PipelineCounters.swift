@@ -8,8 +8,14 @@ public struct PipelineCounters: Sendable, Equatable {
     /// Users dropped to stay within `maxUsersPerTask`, and by `userTTL`.
     public var usersEvicted = 0
     public var usersExpired = 0
-    /// Open windows lost because their user was evicted before the window closed.
+    /// Open windows lost because their user or item was evicted before the window closed.
     public var windowsDroppedByEviction = 0
+    /// Item side: shuffled events processed, item windows emitted, item-table rows published, items dropped.
+    public var itemEventsProcessed = 0
+    public var itemFeaturesEmitted = 0
+    public var tableRowsPublished = 0
+    public var itemsEvicted = 0
+    public var itemsExpired = 0
 
     public init() {}
 
@@ -22,5 +28,10 @@ public struct PipelineCounters: Sendable, Equatable {
         lhs.usersEvicted += rhs.usersEvicted
         lhs.usersExpired += rhs.usersExpired
         lhs.windowsDroppedByEviction += rhs.windowsDroppedByEviction
+        lhs.itemEventsProcessed += rhs.itemEventsProcessed
+        lhs.itemFeaturesEmitted += rhs.itemFeaturesEmitted
+        lhs.tableRowsPublished += rhs.tableRowsPublished
+        lhs.itemsEvicted += rhs.itemsEvicted
+        lhs.itemsExpired += rhs.itemsExpired
     }
 }

@@ -1,11 +1,22 @@
 /// Where the pipeline writes. Defaults are the topic names of ARCHITECTURE.md.
 public struct OutputTopics: Sendable, Equatable {
     public var userFeatures = "user-features"
+    public var itemFeatures = "item-features"
     public var recommendations = "recommendations"
     public var deadLetter = "user-behavior.dlq"
     public var late = "user-behavior.late"
+    /// Internal: events re-keyed by itemId, partitioned with murmur2 like the input.
+    public var itemShuffle = "streamrec-item-shuffle"
+    /// Internal, compacted: the latest row per item, read by every instance.
+    public var itemTable = "streamrec-item-table"
 
     public init() {}
+
+    /// Internal topics are named after the application id, as Kafka Streams does: `<app>-item-shuffle`.
+    public init(applicationID: String) {
+        itemShuffle = "\(applicationID)-item-shuffle"
+        itemTable = "\(applicationID)-item-table"
+    }
 }
 
 /// Everything the pipeline's behaviour depends on; each bound here is a memory bound of the worker.
@@ -23,7 +34,7 @@ public struct PipelineSettings: Sendable, Equatable {
     public var maxUsersPerTask = 100_000
     /// A user with no event for this long (event time) is dropped.
     public var userTTL: Int64 = 24 * 3_600_000
-    /// Items with popularity kept per worker; the least recently active is evicted beyond it.
+    /// Items in the local copy of the global item table (ranking); the least recently updated is evicted beyond it.
     public var maxItems = 200_000
     /// Categories remembered per user.
     public var maxCategoriesPerUser = 20
@@ -31,6 +42,18 @@ public struct PipelineSettings: Sendable, Equatable {
     public var interestHalfLife: Int64 = 30 * 60_000
     /// Minimum event time between two recommendation lists for one user; 0 emits one per event.
     public var recommendationInterval: Int64 = 0
+    /// Partitions of the item shuffle topic (the same count as the input topic).
+    public var shufflePartitions: Int32 = 4
+    /// Tumbling event-time window of the item features.
+    public var itemWindow: Int64 = 10 * 60_000
+    /// Items kept per item task (shuffle partition); the least recently active is evicted beyond it.
+    public var maxItemsPerTask = 200_000
+    /// An item with no event for this long (event time) is dropped from its item task.
+    public var itemTTL: Int64 = 7 * 24 * 3_600_000
+    /// Minimum event time between two item-table rows for one item (window closes always publish).
+    public var tableUpdateInterval: Int64 = 1_000
+    /// Weights of the behaviours in popularity and interest.
+    public var behaviorWeights = BehaviorWeights()
 
     public init() {}
 
@@ -47,6 +70,11 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(Int64(maxItems), "max-items")
         try positive(Int64(maxCategoriesPerUser), "max-categories-per-user")
         try positive(interestHalfLife, "interest-half-life")
+        try positive(Int64(shufflePartitions), "partitions")
+        try positive(itemWindow, "item-window")
+        try positive(Int64(maxItemsPerTask), "max-items-per-partition")
+        try positive(itemTTL, "item-ttl")
+        if tableUpdateInterval < 0 { throw SettingsError("table-update-interval cannot be negative") }
         if maxOutOfOrderness < 0 { throw SettingsError("max-out-of-orderness cannot be negative") }
         if recommendationInterval < 0 { throw SettingsError("recommendation-interval cannot be negative") }
     }

@@ -1,43 +1,93 @@
 import StreamEngine
 
-/// The recommendation pipeline of one worker: a task per assigned input partition plus the item popularity they
-/// share. Plain Swift: a Kafka consumer, a file or a test drives it with `process`.
-///
-/// Item popularity is per worker here, fed by the partitions this worker owns; the item repartitioning of the
-/// stream engine (ARCHITECTURE.md, `<app>-item-shuffle`) makes it global.
+/// The tasks of one lane: a `UserTask` per assigned input partition and an `ItemTask` per assigned partition of the
+/// item shuffle topic. Plain Swift: a Kafka consumer, a file (`LocalRunner`) or a test drives it with `process`.
+/// Rankings read the shared `ItemTable`; nothing else is shared between lanes.
 public struct RecommendationPipeline: Sendable {
     public let settings: PipelineSettings
+    public let table: ItemTable
     // Bound: one task per assigned partition.
-    private var tasks: [Int32: UserTask] = [:]
-    public private(set) var items: ItemPopularity
+    private var userTasks: [Int32: UserTask] = [:]
+    private var itemTasks: [Int32: ItemTask] = [:]
     /// Counters of tasks already closed, so totals survive rebalances.
     private var closedCounters = PipelineCounters()
 
-    public init(settings: PipelineSettings) {
+    public init(settings: PipelineSettings, table: ItemTable) {
         self.settings = settings
-        items = ItemPopularity(maxItems: settings.maxItems)
+        self.table = table
     }
 
-    public var assignedPartitions: [Int32] { tasks.keys.sorted() }
+    /// A task's identity: which topic and partition it reads.
+    public enum TaskKind: Sendable, Hashable { case user, item }
 
-    public mutating func assign(_ partition: Int32) {
-        if tasks[partition] == nil { tasks[partition] = UserTask(partition: partition, settings: settings) }
+    public func kind(ofTopic topic: String) -> TaskKind { topic == settings.topics.itemShuffle ? .item : .user }
+
+    public mutating func assign(_ kind: TaskKind, partition: Int32) {
+        switch kind {
+        case .user where userTasks[partition] == nil:
+            userTasks[partition] = UserTask(partition: partition, settings: settings)
+        case .item where itemTasks[partition] == nil:
+            itemTasks[partition] = ItemTask(partition: partition, settings: settings)
+        default: break
+        }
     }
 
     /// Closes the task of a partition that moved away; its state goes with it (the changelog brings it back).
-    public mutating func revoke(_ partition: Int32) {
-        if let task = tasks.removeValue(forKey: partition) { closedCounters += task.counters }
+    public mutating func revoke(_ kind: TaskKind, partition: Int32) {
+        switch kind {
+        case .user: if let task = userTasks.removeValue(forKey: partition) { closedCounters += task.counters }
+        case .item: if let task = itemTasks.removeValue(forKey: partition) { closedCounters += task.counters }
+        }
     }
 
-    /// Processes one record of an input partition, creating its task if the source did not announce it.
+    /// Processes one record, creating its task if the source did not announce it.
     public mutating func process(_ record: StreamRecord, into output: inout [OutputRecord]) {
-        assign(record.partition)
-        tasks[record.partition]!.process(record, items: &items, output: &output)
+        let kind = kind(ofTopic: record.topic)
+        assign(kind, partition: record.partition)
+        switch kind {
+        case .user: userTasks[record.partition]!.process(record, table: table, output: &output)
+        case .item: itemTasks[record.partition]!.process(record, output: &output)
+        }
     }
 
     public var counters: PipelineCounters {
-        tasks.values.reduce(into: closedCounters) { $0 += $1.counters }
+        var total = closedCounters
+        for task in userTasks.values { total += task.counters }
+        for task in itemTasks.values { total += task.counters }
+        return total
     }
 
-    public var userCount: Int { tasks.values.reduce(0) { $0 + $1.userCount } }
+    public var userCount: Int { userTasks.values.reduce(0) { $0 + $1.userCount } }
+    public var itemCount: Int { itemTasks.values.reduce(0) { $0 + $1.itemCount } }
+}
+
+/// What a lane reports about its tasks after each batch.
+public struct PipelineSummary: Sendable, Equatable {
+    public var counters = PipelineCounters()
+    public var users = 0
+    public var items = 0
+    public var userPartitions: [Int32] = []
+    public var itemPartitions: [Int32] = []
+
+    public init() {}
+}
+
+extension RecommendationPipeline: TaskSet {
+    public mutating func open(_ partition: TopicPartition) {
+        assign(kind(ofTopic: partition.topic), partition: partition.partition)
+    }
+
+    public mutating func close(_ partition: TopicPartition) {
+        revoke(kind(ofTopic: partition.topic), partition: partition.partition)
+    }
+
+    public var summary: PipelineSummary {
+        var summary = PipelineSummary()
+        summary.counters = counters
+        summary.users = userCount
+        summary.items = itemCount
+        summary.userPartitions = userTasks.keys.sorted()
+        summary.itemPartitions = itemTasks.keys.sorted()
+        return summary
+    }
 }

@@ -24,8 +24,9 @@ public struct UserTask: Sendable {
 
     public var userCount: Int { users.count }
 
-    /// Processes one input record, appending what it causes to `output`.
-    public mutating func process(_ record: StreamRecord, items: inout ItemPopularity, output: inout [OutputRecord]) {
+    /// Processes one input record, appending what it causes to `output`: the event re-keyed by item for the item
+    /// task that owns it, a fresh list for the user, the features of windows the watermark closed.
+    public mutating func process(_ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]) {
         guard let value = record.value else {
             return deadLetter(record, reason: "null value (tombstone): a behavior event is required", into: &output)
         }
@@ -43,10 +44,18 @@ public struct UserTask: Sendable {
             return
         }
         counters.eventsProcessed += 1
-        let category = event.categoryId ?? items.category(of: event.itemId)
-        items.record(event, category: category)
+        let category = event.categoryId ?? table.read { $0.category(of: event.itemId) }
         var sequence = 0
-        let recommendation = update(user: event, category: category, windowEnd: windowEnd, items: items)
+        var routed = event
+        routed.categoryId = category
+        let itemKey = Array(event.itemId.utf8)
+        output.append(
+            OutputRecord(
+                topic: settings.topics.itemShuffle,
+                partition: KeyPartitioner.partition(for: itemKey, partitionCount: settings.shufflePartitions),
+                key: itemKey, value: EventCodec.encodeJSON(routed), timestamp: event.timestamp,
+                headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+        let recommendation = update(user: event, category: category, windowEnd: windowEnd, table: table)
         if let recommendation {
             sequence += 1
             counters.recommendationsEmitted += 1
@@ -66,7 +75,7 @@ public struct UserTask: Sendable {
 
     /// Adds the event to the user's state and ranks a fresh list when one is due.
     private mutating func update(
-        user event: BehaviorEvent, category: String?, windowEnd: Int64, items: ItemPopularity
+        user event: BehaviorEvent, category: String?, windowEnd: Int64, table: ItemTable
     ) -> Recommendation? {
         let windowStart = windowEnd - settings.userWindow
         let settings = self.settings
@@ -75,12 +84,15 @@ public struct UserTask: Sendable {
             event.userId, at: event.timestamp, default: { UserState(settings: settings) }
         ) { state -> (newWindow: Bool, recommendation: Recommendation?) in
             let newWindow = state.openWindows[windowStart] == nil
-            UserWindowAggregator.add(event, category: category, to: &state.openWindows[windowStart, default: .init()])
+            UserWindowAggregator.add(
+                event, category: category, weights: settings.behaviorWeights,
+                to: &state.openWindows[windowStart, default: .init()])
             state.history.append(
                 Interaction(
                     itemId: event.itemId, categoryId: category, behavior: event.behavior, timestamp: event.timestamp))
             if let category {
-                state.interest.add(category: category, weight: event.behavior.weight, at: event.timestamp)
+                state.interest.add(
+                    category: category, weight: settings.behaviorWeights[event.behavior], at: event.timestamp)
             }
             // An out-of-order event has a smaller time than the last list; with no interval it still gets its list.
             guard
@@ -88,7 +100,9 @@ public struct UserTask: Sendable {
                     || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
             else { return (newWindow, nil) }
             state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
-            let ranked = ranker.rank(interest: state.interest, history: state.history, items: items)
+            let ranked = table.read { items in
+                ranker.rank(interest: state.interest, history: state.history, items: items)
+            }
             return (
                 newWindow,
                 Recommendation(

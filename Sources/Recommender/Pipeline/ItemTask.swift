@@ -1,0 +1,128 @@
+import StreamEngine
+
+/// The work of one partition of the item shuffle topic: every event of the items that hash to it, from every user
+/// partition of every instance. Keeps per-item 10-minute windows and publishes the item's row of the global table.
+public struct ItemTask: Sendable {
+    struct ItemState: Sendable {
+        var category: String?
+        var openWindows: [Int64: ItemWindowAggregator.Accumulator] = [:]
+        /// The last closed window, for the trend.
+        var previousWindow: (start: Int64, score: Double)?
+        var totalScore = 0.0
+        var lastPublished: Int64 = .min
+    }
+
+    public let partition: Int32
+    private let settings: PipelineSettings
+    private let windows: TumblingWindows
+    // Bounds: maxItemsPerTask keys and itemTTL; timers hold one entry per open window.
+    private var items: KeyedStateStore<String, ItemState>
+    private var timers = WindowTimers<String>()
+    public private(set) var watermark: BoundedOutOfOrdernessWatermark
+    public private(set) var counters = PipelineCounters()
+
+    public init(partition: Int32, settings: PipelineSettings) {
+        self.partition = partition
+        self.settings = settings
+        windows = TumblingWindows(size: settings.itemWindow)
+        items = KeyedStateStore(bounds: .init(maxKeys: settings.maxItemsPerTask, ttl: settings.itemTTL))
+        watermark = BoundedOutOfOrdernessWatermark(maxOutOfOrderness: settings.maxOutOfOrderness)
+    }
+
+    public var itemCount: Int { items.count }
+
+    public mutating func process(_ record: StreamRecord, output: inout [OutputRecord]) {
+        guard let value = record.value, let event = try? EventCodec.decode(value, format: .json) else {
+            // Only StreamRec writes this topic; a record it cannot read is still kept, never skipped silently.
+            counters.deadLettered += 1
+            output.append(
+                OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: "unreadable item-shuffle record")
+            )
+            return
+        }
+        let windowEnd = windows.end(of: event.timestamp)
+        guard windowEnd > watermark.watermark else {
+            counters.late += 1
+            let reason = "late at the item task: event time \(event.timestamp), watermark \(watermark.watermark)"
+            output.append(OutputHeaders.setAside(record, to: settings.topics.late, reason: reason))
+            return
+        }
+        counters.itemEventsProcessed += 1
+        let windowStart = windowEnd - settings.itemWindow
+        let settings = self.settings
+        let (outcome, evicted) = items.update(event.itemId, at: event.timestamp, default: { ItemState() }) {
+            state -> (newWindow: Bool, row: ItemTableRow?) in
+            if let category = event.categoryId { state.category = category }
+            let newWindow = state.openWindows[windowStart] == nil
+            ItemWindowAggregator.add(
+                event, weights: settings.behaviorWeights, to: &state.openWindows[windowStart, default: .init()])
+            state.totalScore += settings.behaviorWeights[event.behavior]
+            guard state.lastPublished == .min || event.timestamp - state.lastPublished >= settings.tableUpdateInterval
+            else { return (newWindow, nil) }
+            state.lastPublished = max(state.lastPublished, event.timestamp)
+            return (
+                newWindow,
+                ItemTableRow(
+                    itemId: event.itemId, categoryId: state.category, score: state.totalScore,
+                    updatedAt: event.timestamp)
+            )
+        }
+        var sequence = 0
+        if outcome.newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
+        if let evicted { drop(evicted.key, evicted.value, expired: false) }
+        if let row = outcome.row { publish(row, causedBy: record, sequence: &sequence, into: &output) }
+        watermark.observe(eventTime: event.timestamp)
+        fireWindows(causedBy: record, sequence: &sequence, into: &output)
+        for (itemId, state) in items.expire(watermark: watermark.watermark) { drop(itemId, state, expired: true) }
+    }
+
+    private mutating func fireWindows(
+        causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+    ) {
+        let size = settings.itemWindow
+        for (windowEnd, itemId) in timers.popDue(watermark: watermark.watermark) {
+            let windowStart = windowEnd - size
+            let closed = items.modify(itemId) { state -> (ItemWindowFeatures, ItemTableRow)? in
+                guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
+                let previous = state.previousWindow.flatMap { $0.start == windowStart - size ? $0.score : nil } ?? 0
+                state.previousWindow = (windowStart, accumulator.score)
+                state.lastPublished = max(state.lastPublished, windowEnd - 1)
+                let features = ItemWindowAggregator.result(
+                    accumulator, itemId: itemId, category: state.category, window: windowStart..<windowEnd,
+                    previousScore: previous)
+                return (
+                    features,
+                    ItemTableRow(
+                        itemId: itemId, categoryId: state.category, score: state.totalScore, updatedAt: windowEnd - 1)
+                )
+            }
+            guard let (features, row) = closed ?? nil else { continue }
+            sequence += 1
+            counters.itemFeaturesEmitted += 1
+            output.append(
+                OutputRecord(
+                    topic: settings.topics.itemFeatures, key: Array(itemId.utf8), value: features.encodeJSON(),
+                    timestamp: windowEnd - 1, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+            publish(row, causedBy: record, sequence: &sequence, into: &output)
+        }
+    }
+
+    private mutating func publish(
+        _ row: ItemTableRow, causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+    ) {
+        sequence += 1
+        counters.tableRowsPublished += 1
+        output.append(
+            OutputRecord(
+                topic: settings.topics.itemTable, key: Array(row.itemId.utf8), value: row.encodeJSON(),
+                timestamp: row.updatedAt, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+    }
+
+    private mutating func drop(_ itemId: String, _ state: ItemState, expired: Bool) {
+        if expired { counters.itemsExpired += 1 } else { counters.itemsEvicted += 1 }
+        for windowStart in state.openWindows.keys {
+            timers.cancel(itemId, windowEnd: windowStart + settings.itemWindow)
+            counters.windowsDroppedByEviction += 1
+        }
+    }
+}

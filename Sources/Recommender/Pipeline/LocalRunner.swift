@@ -1,0 +1,47 @@
+import StreamEngine
+
+/// Runs the whole topology in one process without a broker: input records go through the user tasks, their
+/// item-shuffle records go straight to the item tasks (partitioned exactly as on Kafka), and item-table rows go
+/// straight into the local item table. Everything else is handed to `sink`. Used by `streamrec replay`, the
+/// benchmarks and tests; the Kafka worker runs the same tasks with Kafka in between.
+public struct LocalRunner: Sendable {
+    public private(set) var pipeline: RecommendationPipeline
+    // Bound: one next-offset per shuffle partition.
+    private var shuffleOffsets: [Int32: Int64] = [:]
+    private var pending: [OutputRecord] = []
+    private var loopBack: [OutputRecord] = []
+
+    public init(settings: PipelineSettings) {
+        pipeline = RecommendationPipeline(settings: settings, table: ItemTable(maxItems: settings.maxItems))
+    }
+
+    public var table: ItemTable { pipeline.table }
+
+    /// Processes one input record and everything it causes inside the topology.
+    public mutating func process(_ record: StreamRecord, sink: (OutputRecord) -> Void) {
+        let topics = pipeline.settings.topics
+        pending.removeAll(keepingCapacity: true)
+        pipeline.process(record, into: &pending)
+        while !pending.isEmpty {
+            swap(&pending, &loopBack)
+            pending.removeAll(keepingCapacity: true)
+            for output in loopBack {
+                sink(output)
+                if output.topic == topics.itemShuffle {
+                    let partition = output.partition ?? 0
+                    let offset = shuffleOffsets[partition, default: 0]
+                    shuffleOffsets[partition] = offset + 1
+                    pipeline.process(
+                        StreamRecord(
+                            topic: output.topic, partition: partition, offset: offset, key: output.key,
+                            value: output.value, timestamp: output.timestamp, headers: output.headers),
+                        into: &pending)
+                } else if output.topic == topics.itemTable, let value = output.value,
+                    let row = ItemTableRow.decode(value)
+                {
+                    pipeline.table.apply(row)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// The tasks one lane runs: created and closed as partitions are assigned and revoked, fed records in offset order.
+public protocol TaskSet: Sendable {
+    /// Small numbers about the tasks (counters), published after every batch for statistics.
+    associatedtype Summary: Sendable
+
+    mutating func open(_ partition: TopicPartition)
+    mutating func close(_ partition: TopicPartition)
+    mutating func process(_ record: StreamRecord, into output: inout [OutputRecord])
+    var summary: Summary { get }
+}
+
+/// A worker thread that owns a set of tasks: the poll loop hands it the records of its partitions, it processes them
+/// in order and passes the outputs to `emit`. Lanes share nothing mutable; each partition belongs to one lane.
+///
+/// The queue between the poll loop and the lane is bounded by the caller: `queuedRecords` tells it when to pause
+/// the lane's partitions instead of buffering more.
+public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
+    private enum Command: Sendable {
+        case records([StreamRecord])
+        case open([TopicPartition])
+        case close([TopicPartition])
+        case stop
+    }
+
+    public let index: Int
+    // Everything below is guarded by `condition`'s lock.
+    private let condition = NSCondition()
+    // Bound: the caller pauses partitions once `queuedRecords` passes its limit.
+    private var commands: [Command] = []
+    private var queued = 0
+    /// True while the lane executes commands it took from the queue.
+    private var busy = false
+    private var stopped = false
+    /// Next offset per partition processed since the last `takeProcessedOffsets`.
+    private var processed: [TopicPartition: Int64] = [:]
+    private var latestSummary: Tasks.Summary
+
+    /// `emit` runs on the lane's thread after each batch with the outputs it caused.
+    public init(index: Int, tasks: Tasks, emit: @escaping @Sendable ([OutputRecord]) -> Void) {
+        self.index = index
+        latestSummary = tasks.summary
+        let thread = Thread { [self] in self.run(tasks: tasks, emit: emit) }
+        thread.name = "lane-\(index)"
+        thread.start()
+    }
+
+    public var queuedRecords: Int { locked { queued } }
+
+    /// The tasks' summary as of the last finished batch.
+    public var summary: Tasks.Summary { locked { latestSummary } }
+
+    /// Hands a batch of records (of this lane's partitions, in offset order per partition) to the lane.
+    public func submit(_ records: [StreamRecord]) {
+        guard !records.isEmpty else { return }
+        enqueue(.records(records), count: records.count)
+    }
+
+    /// Creates the tasks of newly assigned partitions; returns when they exist.
+    public func open(_ partitions: [TopicPartition]) {
+        enqueue(.open(partitions))
+        waitUntilIdle()
+    }
+
+    /// Closes the tasks of revoked partitions (after their queued records); returns when they are gone.
+    public func close(_ partitions: [TopicPartition]) {
+        enqueue(.close(partitions))
+        waitUntilIdle()
+    }
+
+    /// Blocks until every submitted record is processed and its outputs emitted.
+    public func waitUntilIdle() {
+        condition.lock()
+        while !commands.isEmpty || busy { condition.wait() }
+        condition.unlock()
+    }
+
+    /// The next offsets of the records processed since the last call (call after `waitUntilIdle` for a cut).
+    public func takeProcessedOffsets() -> [TopicPartition: Int64] {
+        locked {
+            defer { processed.removeAll() }
+            return processed
+        }
+    }
+
+    /// Finishes the queued work and ends the thread.
+    public func stop() {
+        enqueue(.stop)
+        condition.lock()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func locked<R>(_ body: () -> R) -> R {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    private func enqueue(_ command: Command, count: Int = 0) {
+        condition.lock()
+        commands.append(command)
+        queued += count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run(tasks initial: Tasks, emit: @Sendable ([OutputRecord]) -> Void) {
+        var tasks = initial
+        var outputs: [OutputRecord] = []
+        while true {
+            condition.lock()
+            busy = false
+            condition.broadcast()
+            while commands.isEmpty { condition.wait() }
+            let work = commands
+            commands.removeAll()
+            busy = true
+            condition.unlock()
+
+            for command in work {
+                switch command {
+                case .records(let records):
+                    outputs.removeAll(keepingCapacity: true)
+                    var positions: [TopicPartition: Int64] = [:]
+                    for record in records {
+                        tasks.process(record, into: &outputs)
+                        positions[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
+                    }
+                    emit(outputs)
+                    let summary = tasks.summary
+                    locked {
+                        queued -= records.count
+                        processed.merge(positions) { max($0, $1) }
+                        latestSummary = summary
+                    }
+                case .open(let partitions):
+                    partitions.forEach { tasks.open($0) }
+                    let summary = tasks.summary
+                    locked { latestSummary = summary }
+                case .close(let partitions):
+                    partitions.forEach { tasks.close($0) }
+                    let summary = tasks.summary
+                    locked {
+                        partitions.forEach { processed[$0] = nil }
+                        latestSummary = summary
+                    }
+                case .stop:
+                    condition.lock()
+                    busy = false
+                    stopped = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+            }
+        }
+    }
+}
