@@ -101,9 +101,12 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
 
     /// Drops every key not touched since `watermark - ttl` and returns them (oldest first).
     @inlinable public mutating func expire(watermark: Int64) -> [(key: Key, value: Value)] {
-        guard let ttl = bounds.ttl else { return [] }
+        // Before the first watermark (Int64.min) nothing can be older than the TTL.
+        guard let ttl = bounds.ttl, case (let cutoff, false) = watermark.subtractingReportingOverflow(ttl) else {
+            return []
+        }
         var dropped: [(key: Key, value: Value)] = []
-        while tail >= 0, slots[tail].touchedAt < watermark - ttl, let victim = removeTail() {
+        while tail >= 0, slots[tail].touchedAt < cutoff, let victim = removeTail() {
             dropped.append(victim)
         }
         expirations += dropped.count

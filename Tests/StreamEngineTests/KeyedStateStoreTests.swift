@@ -22,6 +22,7 @@ import Testing
         store.update("old", at: 0, default: { 0 }) { $0 += 1 }
         store.update("fresh", at: 900, default: { 0 }) { $0 += 1 }
         #expect(store.expire(watermark: 999).isEmpty)
+        #expect(store.expire(watermark: .min).isEmpty)
         let dropped = store.expire(watermark: 1_500)
         #expect(dropped.map(\.key) == ["old"])
         #expect(store.peek("fresh") == 1)

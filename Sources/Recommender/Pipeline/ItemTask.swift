@@ -18,7 +18,10 @@ public struct ItemTask: Sendable {
     // Bounds: maxItemsPerTask keys and itemTTL; timers hold one entry per open window.
     private var items: KeyedStateStore<String, ItemState>
     private var timers = WindowTimers<String>()
-    public private(set) var watermark: BoundedOutOfOrdernessWatermark
+    /// Event time is the minimum over the user partitions feeding this one, so an upstream partition that is
+    /// behind (a slow lane, a backlog) cannot make its events late here.
+    private var upstream: UpstreamWatermarks
+    public private(set) var watermark: Int64 = .min
     public private(set) var counters = PipelineCounters()
 
     public init(partition: Int32, settings: PipelineSettings) {
@@ -26,12 +29,20 @@ public struct ItemTask: Sendable {
         self.settings = settings
         windows = TumblingWindows(size: settings.itemWindow)
         items = KeyedStateStore(bounds: .init(maxKeys: settings.maxItemsPerTask, ttl: settings.itemTTL))
-        watermark = BoundedOutOfOrdernessWatermark(maxOutOfOrderness: settings.maxOutOfOrderness)
+        upstream = UpstreamWatermarks(idleTimeout: settings.idleTimeout)
     }
 
     public var itemCount: Int { items.count }
 
     public mutating func process(_ record: StreamRecord, output: inout [OutputRecord]) {
+        let now = ContinuousClock.now
+        if let announced = UpstreamWatermarks.decode(record) {
+            // A progress announcement of a user partition: no event, only event time moving on.
+            upstream.observe(upstream: announced.partition, watermark: announced.watermark, at: now)
+            var sequence = 0
+            advanceTime(at: now, causedBy: record, sequence: &sequence, into: &output)
+            return
+        }
         guard let value = record.value, let event = try? EventCodec.decode(value, format: .json) else {
             // Only StreamRec writes this topic; a record it cannot read is still kept, never skipped silently.
             counters.deadLettered += 1
@@ -41,9 +52,9 @@ public struct ItemTask: Sendable {
             return
         }
         let windowEnd = windows.end(of: event.timestamp)
-        guard windowEnd > watermark.watermark else {
+        guard windowEnd > watermark else {
             counters.late += 1
-            let reason = "late at the item task: event time \(event.timestamp), watermark \(watermark.watermark)"
+            let reason = "late at the item task: event time \(event.timestamp), watermark \(watermark)"
             output.append(OutputHeaders.setAside(record, to: settings.topics.late, reason: reason))
             return
         }
@@ -71,16 +82,24 @@ public struct ItemTask: Sendable {
         if outcome.newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
         if let evicted { drop(evicted.key, evicted.value, expired: false) }
         if let row = outcome.row { publish(row, causedBy: record, sequence: &sequence, into: &output) }
-        watermark.observe(eventTime: event.timestamp)
+        advanceTime(at: now, causedBy: record, sequence: &sequence, into: &output)
+    }
+
+    /// Moves the watermark to the slowest live upstream partition, fires the windows it passed, expires old items.
+    private mutating func advanceTime(
+        at now: ContinuousClock.Instant, causedBy record: StreamRecord, sequence: inout Int,
+        into output: inout [OutputRecord]
+    ) {
+        watermark = max(watermark, upstream.watermark(at: now))
         fireWindows(causedBy: record, sequence: &sequence, into: &output)
-        for (itemId, state) in items.expire(watermark: watermark.watermark) { drop(itemId, state, expired: true) }
+        for (itemId, state) in items.expire(watermark: watermark) { drop(itemId, state, expired: true) }
     }
 
     private mutating func fireWindows(
         causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
     ) {
         let size = settings.itemWindow
-        for (windowEnd, itemId) in timers.popDue(watermark: watermark.watermark) {
+        for (windowEnd, itemId) in timers.popDue(watermark: watermark) {
             let windowStart = windowEnd - size
             let closed = items.modify(itemId) { state -> (ItemWindowFeatures, ItemTableRow)? in
                 guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }

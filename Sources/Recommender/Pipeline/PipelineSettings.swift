@@ -52,6 +52,8 @@ public struct PipelineSettings: Sendable, Equatable {
     public var itemTTL: Int64 = 7 * 24 * 3_600_000
     /// Minimum event time between two item-table rows for one item (window closes always publish).
     public var tableUpdateInterval: Int64 = 1_000
+    /// An upstream partition silent this long (processing time) stops holding back the item tasks' event time.
+    public var idleTimeout: Duration? = .seconds(30)
     /// Weights of the behaviours in popularity and interest.
     public var behaviorWeights = BehaviorWeights()
 

@@ -11,6 +11,8 @@ public struct UserTask: Sendable {
     private var users: KeyedStateStore<String, UserState>
     private var timers = WindowTimers<String>()
     public private(set) var watermark: BoundedOutOfOrdernessWatermark
+    /// The event-time bound last announced to the item tasks.
+    private var announced = Int64.min
     public private(set) var counters = PipelineCounters()
 
     public init(partition: Int32, settings: PipelineSettings) {
@@ -66,6 +68,7 @@ public struct UserTask: Sendable {
                     headers: [OutputHeaders.id(for: record, sequence: sequence)]))
         }
         watermark.observe(eventTime: event.timestamp)
+        announceProgress(causedBy: record, sequence: &sequence, into: &output)
         fireWindows(causedBy: record, sequence: &sequence, into: &output)
         for (userId, state) in users.expire(watermark: watermark.watermark) {
             counters.usersExpired += 1
@@ -116,6 +119,27 @@ public struct UserTask: Sendable {
             dropOpenWindows(of: evicted.key, evicted.value)
         }
         return outcome.recommendation
+    }
+
+    /// Tells every item task how far this partition got, as Flink broadcasts watermarks over a keyed exchange: one
+    /// value-less record per shuffle partition whenever the bound moves. The bound is what this task will never send
+    /// again: events are accepted until their user window closes, so it is the start of the watermark's window.
+    private mutating func announceProgress(
+        causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+    ) {
+        let bound = windows.start(of: watermark.watermark)
+        guard watermark.watermark != .min, bound > announced else { return }
+        announced = bound
+        for partition in 0..<settings.shufflePartitions {
+            sequence += 1
+            output.append(
+                OutputRecord(
+                    topic: settings.topics.itemShuffle, partition: partition, key: nil, value: nil, timestamp: bound,
+                    headers: [
+                        OutputHeaders.id(for: record, sequence: sequence),
+                        UpstreamWatermarks.encode(partition: self.partition, watermark: bound),
+                    ]))
+        }
     }
 
     /// Emits the features of every window the watermark has passed.
