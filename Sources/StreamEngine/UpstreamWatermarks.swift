@@ -1,13 +1,18 @@
 /// Event-time progress of a task fed by a repartition topic, as Flink computes it for a keyed exchange: the minimum
-/// of the watermarks its upstream tasks announced, each carried on the records they sent. A partition that has
-/// sent nothing yet does not hold the minimum back, nor does one silent for longer than the idle timeout.
+/// of the watermarks announced by every upstream partition. A partition not heard from yet holds the minimum back
+/// (its events may still come), unless it has been silent for longer than the idle timeout, like Flink's
+/// `withIdleness`.
 public struct UpstreamWatermarks: Sendable {
+    public let partitions: Int32
     public let idleTimeout: Duration?
+    private let created: ContinuousClock.Instant
     // Bound: one entry per upstream partition (the input topic's partition count).
     private var announced: [Int32: (watermark: Int64, heardAt: ContinuousClock.Instant)] = [:]
 
-    public init(idleTimeout: Duration?) {
+    public init(partitions: Int32, idleTimeout: Duration?, now: ContinuousClock.Instant = .now) {
+        self.partitions = partitions
         self.idleTimeout = idleTimeout
+        created = now
     }
 
     public mutating func observe(upstream partition: Int32, watermark: Int64, at now: ContinuousClock.Instant) {
@@ -15,13 +20,15 @@ public struct UpstreamWatermarks: Sendable {
         announced[partition] = (max(previous, watermark), now)
     }
 
-    /// The minimum over the upstream partitions that are not idle; `Int64.min` before any announced.
+    /// The minimum over the upstream partitions that are not idle; `Int64.min` while one is still expected.
     public func watermark(at now: ContinuousClock.Instant) -> Int64 {
         var minimum = Int64.max
-        for (_, entry) in announced {
-            if let idleTimeout, now - entry.heardAt > idleTimeout { continue }
-            minimum = min(minimum, entry.watermark)
+        for partition in 0..<partitions {
+            let heardAt = announced[partition]?.heardAt ?? created
+            if let idleTimeout, now - heardAt > idleTimeout { continue }
+            minimum = min(minimum, announced[partition]?.watermark ?? .min)
         }
+        // Every partition idle: follow the most advanced one, so windows still close at the end of a stream.
         if minimum == .max { return announced.values.map(\.watermark).max() ?? .min }
         return minimum
     }

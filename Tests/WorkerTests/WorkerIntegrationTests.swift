@@ -8,7 +8,11 @@ import Worker
 /// A cluster with StreamRec's topics and a worker configuration pointing at it.
 struct TestDeployment {
     let cluster: EmbeddedCluster
-    let options: WorkerOptions
+    var options: WorkerOptions
+    var lanes: Int {
+        get { options.lanes }
+        set { options.lanes = newValue }
+    }
 
     init(group: String, partitions: Int = 2) throws {
         cluster = try EmbeddedCluster()
@@ -34,9 +38,9 @@ struct TestDeployment {
     /// Runs a worker until it consumed `count` records (or 60 s passed), then stops it gracefully.
     /// Runs a worker until it consumed `count` input records and every event it re-keyed came back through the
     /// item shuffle topic (or 60 s passed), then stops it gracefully. `whileRunning` runs once the worker started.
-    func runWorker(untilConsumed count: Int, whileRunning: (Worker) throws -> Void = { _ in }) throws
-        -> WorkerStatistics
-    {
+    func runWorker(
+        untilConsumed count: Int, settleSeconds: Double = 0, whileRunning: (Worker) throws -> Void = { _ in }
+    ) throws -> WorkerStatistics {
         let worker = try Worker(options: options)
         let stop = StopSignal()
         let job = BackgroundJob(name: "test-worker") { try worker.run(until: stop) }
@@ -44,6 +48,8 @@ struct TestDeployment {
         waitFor(worker, job) {
             $0.recordsConsumed >= count && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed
         }
+        // Progress announcements trail the last events through the shuffle topic.
+        Thread.sleep(forTimeInterval: settleSeconds)
         stop.stop()
         try job.join()
         return worker.statistics
@@ -183,5 +189,44 @@ struct WorkerIntegrationTests {
         #expect(second.recordsConsumed == 500)
         let recommendations = try deployment.readAll("recommendations")
         #expect(recommendations.count == 1_500)
+    }
+}
+
+@Suite("Kafka path equals the file path", .serialized)
+struct KafkaEqualsReplayTests {
+    /// Four input partitions, two lanes: the user and item feature records written through Kafka (with the item
+    /// shuffle going through the broker) are exactly those the in-process runner computes from the same events.
+    @Test func featureRecordsAreIdenticalToTheLocalRunners() throws {
+        var deployment = try TestDeployment(group: "it-equal", partitions: 4)
+        deployment.lanes = 2
+        var generator = SyntheticEventGenerator(
+            seed: 5, users: 80, items: 200, categories: 5, startTime: 1_700_000_000_000, eventsPerSecond: 3)
+        let events = (0..<4_000).map { _ in generator.next() }
+        try deployment.publish(events)
+        let statistics = try deployment.runWorker(untilConsumed: events.count, settleSeconds: 3)
+        #expect(statistics.pipeline.late == 0)
+
+        var runner = LocalRunner(settings: deployment.options.effectivePipeline)
+        var expected: [String: [String]] = [:]
+        var offsets = [Int64](repeating: 0, count: 4)
+        for event in events {
+            let key = Array(event.userId.utf8)
+            let partition = KeyPartitioner.partition(for: key, partitionCount: 4)
+            let record = StreamRecord(
+                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key,
+                value: EventCodec.encodeJSON(event))
+            offsets[Int(partition)] += 1
+            runner.process(record) { output in expected[output.topic, default: []].append(text(output.value)) }
+        }
+        for topic in ["user-features", "item-features"] {
+            let written = try deployment.readAll(topic).map { text($0.value) }
+            #expect(!written.isEmpty)
+            #expect(written.sorted() == expected[topic, default: []].sorted(), "\(topic) differs")
+        }
+        // An item bought by users of several input partitions is counted in one place, completely.
+        let multiPartitionItem = Dictionary(grouping: events, by: \.itemId).first { _, itemEvents in
+            Set(itemEvents.map { KeyPartitioner.partition(for: Array($0.userId.utf8), partitionCount: 4) }).count == 4
+        }
+        #expect(multiPartitionItem != nil)
     }
 }

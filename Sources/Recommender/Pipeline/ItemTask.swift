@@ -29,7 +29,7 @@ public struct ItemTask: Sendable {
         self.settings = settings
         windows = TumblingWindows(size: settings.itemWindow)
         items = KeyedStateStore(bounds: .init(maxKeys: settings.maxItemsPerTask, ttl: settings.itemTTL))
-        upstream = UpstreamWatermarks(idleTimeout: settings.idleTimeout)
+        upstream = UpstreamWatermarks(partitions: settings.shufflePartitions, idleTimeout: settings.idleTimeout)
     }
 
     public var itemCount: Int { items.count }
