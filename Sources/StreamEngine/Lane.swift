@@ -76,6 +76,19 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Blocks until fewer than `limit` records are queued or `timeout` passed; returns whether the queue is below.
+    @discardableResult
+    public func waitUntilQueued(below limit: Int, timeout: Duration) -> Bool {
+        let deadline = Date().addingTimeInterval(
+            Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        condition.lock()
+        defer { condition.unlock() }
+        while queued >= limit {
+            if !condition.wait(until: deadline) { return queued < limit }
+        }
+        return true
+    }
+
     /// The next offsets of the records processed since the last call (call after `waitUntilIdle` for a cut).
     public func takeProcessedOffsets() -> [TopicPartition: Int64] {
         locked {
@@ -134,6 +147,7 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
                         queued -= records.count
                         processed.merge(positions) { max($0, $1) }
                         latestSummary = summary
+                        condition.broadcast()  // wakes a poll loop waiting for room
                     }
                 case .open(let partitions):
                     partitions.forEach { tasks.open($0) }

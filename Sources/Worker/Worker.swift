@@ -131,8 +131,12 @@ private final class PollLoop: @unchecked Sendable {
         self.counts = counts
     }
 
-    /// Hands each record to the lane of its partition, then pauses the partitions of lanes whose queue is full and
-    /// resumes those whose queue has drained to half.
+    /// Hands each record to the lane of its partition, then applies backpressure. While a lane's queue is over
+    /// its bound the loop stops polling and waits for it (librdkafka's own bounded prefetch queue then stops
+    /// fetching), which costs nothing when every lane is busy. A lane that stays full longer than
+    /// `slowLaneGrace` has its partitions paused instead, so the other lanes get input again; they resume when its
+    /// queue is down to a quarter. (Pausing is the exception: librdkafka 2.0 restarts a resumed partition's fetch
+    /// slowly, measured at 18 k vs 72 k events/s when used on every overflow.)
     func dispatch(_ records: [StreamRecord]) throws(KafkaError) {
         if !records.isEmpty {
             var perLane = [[StreamRecord]](repeating: [], count: lanes.count)
@@ -148,27 +152,35 @@ private final class PollLoop: @unchecked Sendable {
         }
         let limit = options.maxQueuedPerLane
         var toPause: [TopicPartition] = []
-        var toResume: [TopicPartition] = []
-        for (partition, index) in laneOf {
-            let queued = lanes[index].queuedRecords
-            if queued > limit, !paused.contains(partition) { toPause.append(partition) }
-            if queued <= limit / 2, paused.contains(partition) { toResume.append(partition) }
+        for (index, lane) in lanes.enumerated() where lane.queuedRecords > limit {
+            let owned = laneOf.filter { $0.value == index }.map(\.key).filter { !paused.contains($0) }
+            guard !owned.isEmpty, !lane.waitUntilQueued(below: limit, timeout: Self.slowLaneGrace) else { continue }
+            toPause += owned
         }
+        let toResume = paused.filter { lanes[laneOf[$0] ?? 0].queuedRecords <= limit / 4 }
         if !toPause.isEmpty {
             try consumer?.pause(toPause)
             paused.formUnion(toPause)
         }
         if !toResume.isEmpty {
-            try consumer?.resume(toResume)
+            try consumer?.resume(Array(toResume))
             paused.subtract(toResume)
         }
         let pausedCount = paused.count
         counts.withLock { $0.pausedPartitions = pausedCount }
     }
 
+    /// How long the poll loop waits for one full lane before pausing its partitions.
+    static let slowLaneGrace = Duration.milliseconds(500)
+
     /// Waits until the lanes processed everything handed to them and the producer delivered every output, then
     /// commits the offsets of those inputs.
     func commit(only partitions: Set<TopicPartition>? = nil) throws(KafkaError) {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = Int((ContinuousClock.now - started).inSeconds * 1_000)
+            counts.withLock { $0.commitMilliseconds += elapsed }
+        }
         for lane in lanes {
             lane.waitUntilIdle()
             uncommitted.merge(lane.takeProcessedOffsets()) { max($0, $1) }

@@ -8,6 +8,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     public var shuffleRecordsConsumed = 0
     public var recordsProduced = 0
     public var commits = 0
+    /// Wall time spent committing: waiting for the lanes to finish their queue and the producer to deliver.
+    public var commitMilliseconds = 0
     /// Partitions currently paused because their lane's queue is full.
     public var pausedPartitions = 0
     public var assignedPartitions: [Int32] = []

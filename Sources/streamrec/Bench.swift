@@ -1,43 +1,154 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Recommender
 import StreamEngine
 import Worker
 
-/// `streamrec bench`: how fast the pipeline runs on this machine, against a baseline measured in the same process.
+/// `streamrec bench`: how fast the pipeline runs on this machine, always against a baseline measured in the same run.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the pipeline without a broker: decode-only baseline vs. the full per-event pipeline.")
+        abstract: "Measure throughput against a same-run baseline: offline (decode vs. full pipeline, bytes per user) "
+            + "or end to end on the embedded Kafka cluster (bare consumer vs. the worker with 1, 2, ... lanes).")
 
     @Option(help: "Events to process.") var events = 500_000
-    @Option(help: "Users, items and categories of the generated events.") var users = 100_000
+    @Option(help: "Users, items and categories of the generated events.") var users = 50_000
     @Option var items = 50_000
     @Option var categories = 100
+    @Flag(help: "End to end on the embedded Kafka cluster instead of in process.") var kafka = false
+    @Option(help: "Lane counts to measure with --kafka, comma-separated.") var lanes = "1,2"
+    @Option(help: "Input partitions with --kafka (the embedded cluster keeps ~5 MB per partition).")
+    var partitions = 16
+    @Option(help: "Records queued per lane before its partitions are paused (with --kafka).")
+    var maxQueuedPerLane = WorkerOptions(kafka: KafkaConfiguration(bootstrapServers: "")).maxQueuedPerLane
 
     func run() throws {
         var generator = SyntheticEventGenerator(
             seed: 3, users: users, items: items, categories: categories, eventsPerSecond: 1_000)
-        let records = (0..<events).map { index in
-            let event = generator.next()
-            return StreamRecord(
-                topic: "user-behavior", partition: Int32(index % 4), offset: Int64(index / 4),
-                key: Array(event.userId.utf8), value: EventCodec.encodeJSON(event))
-        }
+        let generated = (0..<events).map { _ in generator.next() }
+        if kafka { try runOnKafka(generated) } else { runOffline(generated) }
+    }
 
+    private func runOffline(_ generated: [BehaviorEvent]) {
+        // Keyed by user as a producer would send them, so each user lives in one partition.
+        var offsets = [Int64](repeating: 0, count: 4)
+        let records = generated.map { event in
+            let key = Array(event.userId.utf8)
+            let partition = KeyPartitioner.partition(for: key, partitionCount: 4)
+            defer { offsets[Int(partition)] += 1 }
+            return StreamRecord(
+                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key,
+                value: EventCodec.encodeJSON(event))
+        }
         var decoded = 0
         let decodeTime = ContinuousClock().measure {
             for record in records where (try? EventCodec.decode(record.value!, format: .auto)) != nil { decoded += 1 }
         }
         var runner = LocalRunner(settings: PipelineSettings())
         var produced = 0
+        let residentBefore = residentBytes()
         let pipelineTime = ContinuousClock().measure {
             for record in records { runner.process(record) { _ in produced += 1 } }
         }
+        let residentAfter = residentBytes()
         let decodeRate = Double(decoded) / decodeTime.inSeconds
         let pipelineRate = Double(events) / pipelineTime.inSeconds
+        let activeUsers = runner.pipeline.userCount
         print("events                 \(events) (\(users) users, \(items) items, \(categories) categories)")
         print("decode only (baseline) \(Int(decodeRate)) events/s")
-        print("full pipeline          \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
+        print("full pipeline, 1 lane  \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
         print("ratio pipeline/decode  \(String(format: "%.3f", pipelineRate / decodeRate))")
+        print(
+            "resident memory        +\((residentAfter - residentBefore) / 1_048_576) MiB for \(activeUsers) users, "
+                + "\(runner.pipeline.itemCount) items: \((residentAfter - residentBefore) / max(1, activeUsers)) "
+                + "bytes per active user (all state included)")
+    }
+
+    private func runOnKafka(_ generated: [BehaviorEvent]) throws {
+        let laneCounts = lanes.split(separator: ",").compactMap { Int($0) }
+        guard !laneCounts.isEmpty, laneCounts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--lanes expects positive counts like 1,2")
+        }
+        print("events \(events) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster")
+        let baseline = try measure(generated, lanes: nil)
+        print("bare librdkafka consumer (baseline)  \(Int(baseline)) events/s")
+        for count in laneCounts {
+            let rate = try measure(generated, lanes: count)
+            print(
+                "worker, \(count) lane(s)               \(Int(rate)) events/s   ratio to baseline "
+                    + String(format: "%.3f", rate / baseline))
+        }
+    }
+
+    /// Events/s from the first event processed to the last, on a fresh cluster with the events already produced.
+    private func measure(_ generated: [BehaviorEvent], lanes: Int?) throws -> Double {
+        let cluster = try EmbeddedCluster()
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.properties["log.connection.close"] = "false"
+        configuration.groupID = "bench"
+        configuration.sessionTimeoutMilliseconds = 6_000
+        configuration.heartbeatIntervalMilliseconds = 500
+        var options = WorkerOptions(kafka: configuration)
+        options.topics.inputPartitions = partitions
+        for specification in options.topics.specifications { try cluster.createTopic(specification) }
+        do {
+            let producer = try KafkaProducer(configuration: configuration)
+            let publisher = EventPublisher(producer: producer, topic: options.topics.input)
+            for (index, event) in generated.enumerated() {
+                try publisher.publish(event)
+                if index % 10_000 == 0 { producer.poll() }
+            }
+            try producer.flush()
+        }
+        guard let lanes else { return try consumeBare(configuration, topic: options.topics.input) }
+        options.lanes = lanes
+        options.maxQueuedPerLane = maxQueuedPerLane
+        let worker = try Worker(options: options)
+        let stop = StopSignal()
+        let job = BackgroundJob(name: "bench-worker") { try worker.run(until: stop) }
+        var first: ContinuousClock.Instant?
+        var last = ContinuousClock.now
+        var consumed = 0
+        let deadline = ContinuousClock.now + .seconds(300)
+        while consumed < events, job.failure == nil, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+            let statistics = worker.statistics
+            let now = statistics.pipeline.eventsProcessed + statistics.pipeline.deadLettered
+            if now > 0, first == nil { first = .now }
+            if now > consumed { last = .now }
+            consumed = now
+        }
+        stop.stop()
+        try job.join()
+        let statistics = worker.statistics
+        print("  (\(statistics.commits) commits took \(statistics.commitMilliseconds) ms in all)")
+        withExtendedLifetime(cluster) {}
+        return Double(consumed) / (last - (first ?? last)).inSeconds
+    }
+
+    private func consumeBare(_ configuration: KafkaConfiguration, topic: String) throws -> Double {
+        let consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.subscribe([topic])
+        var first: ContinuousClock.Instant?
+        var consumed = 0
+        var last = ContinuousClock.now
+        let deadline = ContinuousClock.now + .seconds(120)
+        while consumed < events, ContinuousClock.now < deadline {
+            let batch = consumer.pollBatch(timeoutMilliseconds: 100)
+            if !batch.isEmpty {
+                if first == nil { first = .now }
+                consumed += batch.count
+                last = .now
+            }
+        }
+        try consumer.close()
+        return Double(consumed) / (last - (first ?? last)).inSeconds
+    }
+
+    private func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

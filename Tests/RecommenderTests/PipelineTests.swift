@@ -196,3 +196,27 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
         #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
     }
 }
+
+@Suite struct RebalanceTests {
+    @Test func aRevokedPartitionLosesItsTasksAndAReassignedOneStartsCleanWhileOthersKeepTheirs() {
+        var harness = PipelineHarness()
+        harness.feed(event("moving", "i1", .view, at: 10), partition: 0)
+        harness.feed(event("staying", "i2", .view, at: 10), partition: 1)
+        harness.feed(event("moving", "i3", .view, at: 20), partition: 0)
+        #expect(harness.pipeline.userCount == 2)
+        harness.runner.revoke(TopicPartition(topic: "user-behavior", partition: 0))
+        #expect(harness.pipeline.userCount == 1)
+        #expect(harness.pipeline.summary.userPartitions == [1])
+        // The partition comes back (to this instance) mid-window: without a changelog its state starts empty.
+        harness.runner.assign(TopicPartition(topic: "user-behavior", partition: 0))
+        harness.feed(event("moving", "i4", .click, at: 30), partition: 0)
+        harness.feed(event("moving", "i5", .view, at: 400), partition: 0)
+        harness.feed(event("staying", "i6", .view, at: 400), partition: 1)
+        let windows = harness.on("user-features").map(harness.json)
+        let moving = windows.first { $0["userId"] as? String == "moving" }
+        let staying = windows.first { $0["userId"] as? String == "staying" }
+        #expect(moving?["events"] as? Int == 1)  // only the event after re-assignment
+        #expect(staying?["events"] as? Int == 1)
+        #expect(harness.pipeline.counters.eventsProcessed == 6)  // totals survive the revocation
+    }
+}

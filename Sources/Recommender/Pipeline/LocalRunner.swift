@@ -17,6 +17,12 @@ public struct LocalRunner: Sendable {
 
     public var table: ItemTable { pipeline.table }
 
+    /// Creates the task of a partition, as a consumer-group assignment would.
+    public mutating func assign(_ partition: TopicPartition) { pipeline.open(partition) }
+
+    /// Drops the task of a partition, as a revocation would.
+    public mutating func revoke(_ partition: TopicPartition) { pipeline.close(partition) }
+
     /// Processes one input record and everything it causes inside the topology.
     public mutating func process(_ record: StreamRecord, sink: (OutputRecord) -> Void) {
         let topics = pipeline.settings.topics
