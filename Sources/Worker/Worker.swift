@@ -32,6 +32,7 @@ public final class Worker: Sendable {
     public var statistics: WorkerStatistics {
         var statistics = counts.value
         for lane in lanes.value {
+            statistics.queuedRecords += lane.queuedRecords
             let summary = lane.summary
             statistics.pipeline += summary.counters
             statistics.users += summary.users

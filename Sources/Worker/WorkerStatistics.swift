@@ -12,6 +12,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     public var commitMilliseconds = 0
     /// Partitions currently paused because their lane's queue is full.
     public var pausedPartitions = 0
+    /// Records handed to lanes and not processed yet (bounded by lanes × maxQueuedPerLane plus one poll batch).
+    public var queuedRecords = 0
     public var assignedPartitions: [Int32] = []
     public var assignedShufflePartitions: [Int32] = []
     public var users = 0

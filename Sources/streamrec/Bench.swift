@@ -72,11 +72,14 @@ struct Bench: ParsableCommand {
         print("events \(events) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster")
         let baseline = try measure(generated, lanes: nil)
         print("bare librdkafka consumer (baseline)  \(Int(baseline)) events/s")
+        var first: Double?
         for count in laneCounts {
             let rate = try measure(generated, lanes: count)
+            first = first ?? rate
             print(
-                "worker, \(count) lane(s)               \(Int(rate)) events/s   ratio to baseline "
-                    + String(format: "%.3f", rate / baseline))
+                "worker, \(count) lane(s)               \(Int(rate)) events/s   ratio to bare consumer "
+                    + String(format: "%.3f", rate / baseline) + ", to the first lane count "
+                    + String(format: "%.2f", rate / first!))
         }
     }
 

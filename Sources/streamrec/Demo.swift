@@ -112,6 +112,7 @@ struct Demo: ParsableCommand {
             \(statistics.recordsConsumed) consumed (\(Int(Double(statistics.recordsConsumed) / elapsed)) events/s), \
             \(statistics.pipeline.recommendationsEmitted) recommendation lists, \
             \(statistics.pipeline.featuresEmitted) user-feature windows, \
+            \(statistics.pipeline.itemFeaturesEmitted) item-feature windows, \
             \(statistics.pipeline.deadLettered) dead letters, \(statistics.pipeline.late) late, \
             \(statistics.commits) commits.
             """)

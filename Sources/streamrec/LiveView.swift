@@ -58,8 +58,9 @@ final class LiveView: Sendable {
                 + "\(statistics.pipeline.featuresEmitted) · dead letters \(statistics.pipeline.deadLettered) · "
                 + "late \(statistics.pipeline.late)")
         lines.append(
-            "    users \(statistics.users) · items \(statistics.items) · partitions \(statistics.assignedPartitions) "
-                + "· commits \(statistics.commits)")
+            "    item windows \(statistics.pipeline.itemFeaturesEmitted) · users \(statistics.users) · items "
+                + "\(statistics.items) (table \(statistics.tableItems)) · partitions \(statistics.assignedPartitions) "
+                + "· queued \(statistics.queuedRecords) · commits \(statistics.commits)")
         for (user, state) in watched.withLock({ $0 }) {
             lines.append("  \(user)  recent: \(state.triggers.joined(separator: " → "))")
             for (rank, item) in state.items.enumerated() {

@@ -176,6 +176,32 @@ struct WorkerIntegrationTests {
         #expect(Set(mustHaveFired).isSubset(of: fired))
     }
 
+    @Test func aSlowLaneGetsItsPartitionsPausedAndItsQueueStaysBounded() throws {
+        var deployment = try TestDeployment(group: "it-backpressure")
+        deployment.lanes = 1
+        deployment.options.maxQueuedPerLane = 300
+        try deployment.publish(Array(Self.events()[..<1_500]))
+        // A slow output: every record the lane emits takes 2 ms.
+        let worker = try Worker(options: deployment.options, observer: { _ in Thread.sleep(forTimeInterval: 0.002) })
+        let stop = StopSignal()
+        let job = BackgroundJob(name: "slow-worker") { try worker.run(until: stop) }
+        var mostQueued = 0
+        var mostPaused = 0
+        let deadline = Date().addingTimeInterval(90)
+        while worker.statistics.pipeline.eventsProcessed < 1_500, Date() < deadline, job.failure == nil {
+            let statistics = worker.statistics
+            mostQueued = max(mostQueued, statistics.queuedRecords)
+            mostPaused = max(mostPaused, statistics.pausedPartitions)
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        stop.stop()
+        try job.join()
+        #expect(worker.statistics.pipeline.eventsProcessed == 1_500)
+        #expect(mostPaused > 0)
+        // The bound plus at most one poll batch (maxBatchSize) on top.
+        #expect(mostQueued <= 300 + deployment.options.maxBatchSize)
+    }
+
     @Test func aRestartedWorkerResumesAtTheCommittedOffsets() throws {
         let deployment = try TestDeployment(group: "it-restart")
         let events = Self.events()
