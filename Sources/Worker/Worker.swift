@@ -54,8 +54,9 @@ public final class Worker: Sendable {
             configuration: options.kafka, logger: logger,
             onError: { error in logger.warning("producer: \(error)") },
             onDelivery: { report in deliveries.record(report) })
-        let tableReader = try ItemTableReader(
-            kafka: options.kafka, topic: options.topics.outputs.itemTable, table: table, logger: logger)
+        let tableReader = try GlobalTableReader(
+            kafka: options.kafka, itemTable: options.topics.outputs.itemTable, catalog: options.topics.catalog,
+            table: table, logger: logger)
         let settings = options.effectivePipeline
         let (counts, observer, table) = (self.counts, self.observer, self.table)
         let lanes = (0..<options.lanes).map { index in
@@ -74,6 +75,9 @@ public final class Worker: Sendable {
             onError: { error in logger.warning("consumer: \(error)") },
             onRebalance: { event in loop.rebalance(event) })
         loop.consumer = consumer
+        // The consumer's rebalance handler holds the loop; releasing the loop's hold on the consumer breaks the
+        // cycle, so both (and their connections) are gone when `run` returns.
+        defer { loop.consumer = nil }
         try consumer.subscribe([options.topics.input, options.topics.outputs.itemShuffle])
         logger.info(
             "worker started",
@@ -98,7 +102,7 @@ public final class Worker: Sendable {
             failure = error
         }
         lanes.forEach { $0.stop() }
-        do { try tableReader.close() } catch { logger.warning("item table reader: \(error)") }
+        do { try tableReader.close() } catch { logger.warning("global table reader: \(error)") }
         if let failure = failure ?? loop.failure { throw failure }
         logger.info("worker stopped", metadata: ["consumed": "\(statistics.recordsConsumed)"])
     }

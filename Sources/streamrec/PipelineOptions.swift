@@ -38,6 +38,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event).")
     var recommendationIntervalMs = 0
     @Option(help: "Milliseconds between offset commits.") var commitIntervalMs = 1_000
+    @Option(help: "Seconds after which a silent input partition stops holding back the item tasks' event time.")
+    var idleTimeoutSeconds = 30
+    @Option(help: "Item catalog topic (compacted, key itemId, JSON with categoryId).") var catalogTopic = "item-catalog"
 
     func workerOptions(kafka: KafkaOptions) throws -> WorkerOptions {
         var configuration = try kafka.configuration()
@@ -63,6 +66,8 @@ struct PipelineOptions: ParsableArguments {
         settings.itemTTL = Int64(itemTtlSeconds) * 1_000
         settings.tableUpdateInterval = Int64(tableUpdateIntervalMs)
         settings.shufflePartitions = Int32(clamping: partitions)
+        guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
+        settings.idleTimeout = .seconds(idleTimeoutSeconds)
         do {
             settings.behaviorWeights = try BehaviorWeights(parsing: behaviorWeights)
             try settings.validate()
@@ -75,6 +80,7 @@ struct PipelineOptions: ParsableArguments {
         guard commitIntervalMs > 0 else { throw ValidationError("--commit-interval-ms must be positive") }
         options.pipeline = settings
         options.topics.input = inputTopic
+        options.topics.catalog = catalogTopic
         options.topics.outputs = settings.topics
         options.topics.inputPartitions = partitions
         options.commitIntervalMilliseconds = commitIntervalMs

@@ -107,3 +107,16 @@ extension PipelineHarness {
         #expect(harness.runner.table.itemCount == 2)
     }
 }
+
+@Suite struct CatalogEntryTests {
+    @Test func catalogRecordsBecomeRowsWithACategoryAndNoPopularity() {
+        let row = CatalogEntry.decode(Array(#"{"itemId":"i1","categoryId":7,"tags":["a"]}"#.utf8), key: nil)
+        #expect(row == ItemTableRow(itemId: "i1", categoryId: "7", score: 0, updatedAt: 0))
+        #expect(CatalogEntry.decode(Array(#"{"categoryId":"c"}"#.utf8), key: Array("k".utf8))?.itemId == "k")
+        #expect(CatalogEntry.decode(Array("not json".utf8), key: Array("k".utf8)) == nil)
+        let table = ItemTable(maxItems: 10)
+        table.apply(row!)
+        #expect(table.read { $0.category(of: "i1") } == "7")
+        #expect(table.read { $0.top.isEmpty })  // no events, no place in the charts
+    }
+}

@@ -220,3 +220,22 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
         #expect(harness.pipeline.counters.eventsProcessed == 6)  // totals survive the revocation
     }
 }
+
+@Suite struct UserFeatureContentTests {
+    @Test func userFeaturesCarryDistinctCategoriesAndTheDecayedInterestAcrossWindows() {
+        var harness = PipelineHarness()
+        harness.feed(event("u", "i1", .purchase, at: 10, category: "old"))  // window [0, 300 s)
+        harness.feed(event("u", "i2", .view, at: 310, category: "new"))  // window [300, 600 s)
+        harness.feed(event("u", "i3", .view, at: 320, category: "other"))
+        harness.feed(event("u", "i4", .view, at: 700, category: "new"))  // closes [300, 600 s)
+        let windows = harness.on("user-features").map(harness.json)
+        let second = windows.first { $0["windowStart"] as? Int == 300_000 }
+        #expect(second?["distinctCategories"] as? Int == 2)
+        // The interest still remembers the purchase of the earlier window, decayed, beside the newer views.
+        let interest = (second?["interest"] as? [[String: Any]])?.compactMap { $0["categoryId"] as? String }
+        #expect(interest?.contains("old") == true)
+        #expect(interest?.contains("new") == true)
+        let shares = (second?["interest"] as? [[String: Any]])?.compactMap { ($0["weight"] as? NSNumber)?.doubleValue }
+        #expect(shares.map { abs($0.reduce(0, +) - 1) < 0.001 } == true)
+    }
+}

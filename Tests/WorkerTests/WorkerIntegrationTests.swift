@@ -202,6 +202,27 @@ struct WorkerIntegrationTests {
         #expect(mostQueued <= 300 + deployment.options.maxBatchSize)
     }
 
+    @Test func theItemCatalogGivesCategoriesToEventsThatLackThem() throws {
+        let deployment = try TestDeployment(group: "it-catalog")
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: deployment.cluster.bootstrapServers))
+        try producer.send(
+            OutputRecord(
+                topic: "item-catalog", key: Array("lonely".utf8), value: Array(#"{"categoryId":"from-catalog"}"#.utf8)))
+        try producer.flush()
+        let statistics = try deployment.runWorker(untilConsumed: 3) { worker in
+            deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.tableItems >= 1 }
+            try deployment.publish(
+                (1...3).map {
+                    BehaviorEvent(userId: "u\($0)", itemId: "lonely", behavior: .view, timestamp: Int64($0) * 1_000)
+                })
+        }
+        #expect(statistics.pipeline.eventsProcessed == 3)
+        let shuffled = try deployment.readAll("streamrec-item-shuffle").filter { $0.value != nil }
+        #expect(shuffled.count == 3)
+        #expect(shuffled.allSatisfy { text($0.value).contains(#""categoryId":"from-catalog""#) })
+    }
+
     @Test func aRestartedWorkerResumesAtTheCommittedOffsets() throws {
         let deployment = try TestDeployment(group: "it-restart")
         let events = Self.events()

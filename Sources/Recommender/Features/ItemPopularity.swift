@@ -43,6 +43,8 @@ public struct ItemPopularity: Sendable {
             return stats
         }
         if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
+        // A catalog row (no events yet) gives the item its category but no place in the charts.
+        guard stats.score > 0 else { return }
         let entry = Ranked(itemId: row.itemId, score: stats.score)
         if let category = stats.categoryId {
             Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)

@@ -10,6 +10,13 @@ public struct ItemTableRow: Sendable, Equatable {
     /// Event time of the newest event counted.
     public var updatedAt: Int64
 
+    public init(itemId: String, categoryId: String?, score: Double, updatedAt: Int64) {
+        self.itemId = itemId
+        self.categoryId = categoryId
+        self.score = score
+        self.updatedAt = updatedAt
+    }
+
     public func encodeJSON() -> [UInt8] {
         var json = JSONWriter(capacity: 96)
         json.beginObject()

@@ -1,25 +1,28 @@
+/// A category with a weight (summed behaviour weights, or a share of interest).
+public struct WeightedCategory: Sendable, Equatable {
+    public var category: String
+    public var weight: Double
+}
+
 /// What a user did in one event-time window — the `user-features` record. Built by `UserWindowAggregator`.
 public struct UserWindowFeatures: Sendable, Equatable {
     public var userId: String
     public var windowStart: Int64
     public var windowEnd: Int64
-    /// Events per behaviour, in `Behavior.allCases` order.
+    /// Events per behaviour.
     public var counts: [Behavior: Int]
     public var distinctItems: Int
-    /// Categories by summed behaviour weight, strongest first (at most `UserWindowAggregator.topCategoryCount`).
-    public var topCategories: [(category: String, weight: Double)]
-    /// Event time between the first and the last event in the window.
+    public var distinctCategories: Int
+    /// Categories by summed behaviour weight in this window, strongest first (at most
+    /// `UserWindowAggregator.topCategoryCount`).
+    public var topCategories: [WeightedCategory]
+    /// The user's interest across windows when this one closed: category shares of a profile whose weights halve
+    /// every `interestHalfLife` of event time.
+    public var interest: [WeightedCategory]
+    /// Event time between the first and the last event in the window (session length within the window).
     public var activeMilliseconds: Int64
 
     public var eventCount: Int { counts.values.reduce(0, +) }
-
-    public static func == (lhs: UserWindowFeatures, rhs: UserWindowFeatures) -> Bool {
-        lhs.userId == rhs.userId && lhs.windowStart == rhs.windowStart && lhs.windowEnd == rhs.windowEnd
-            && lhs.counts == rhs.counts && lhs.distinctItems == rhs.distinctItems
-            && lhs.topCategories.map(\.category) == rhs.topCategories.map(\.category)
-            && lhs.topCategories.map(\.weight) == rhs.topCategories.map(\.weight)
-            && lhs.activeMilliseconds == rhs.activeMilliseconds
-    }
 
     public func encodeJSON() -> [UInt8] {
         var json = JSONWriter()
@@ -36,15 +39,18 @@ public struct UserWindowFeatures: Sendable, Equatable {
         }
         json.endObject()
         json.field("distinctItems", distinctItems)
-        json.key("topCategories")
-        json.beginArray()
-        for entry in topCategories {
-            json.beginObject()
-            json.field("categoryId", entry.category)
-            json.field("weight", entry.weight)
-            json.endObject()
+        json.field("distinctCategories", distinctCategories)
+        for (name, list) in [("topCategories", topCategories), ("interest", interest)] {
+            json.dynamicKey(name)
+            json.beginArray()
+            for entry in list {
+                json.beginObject()
+                json.field("categoryId", entry.category)
+                json.field("weight", entry.weight)
+                json.endObject()
+            }
+            json.endArray()
         }
-        json.endArray()
         json.field("activeMs", activeMilliseconds)
         json.endObject()
         return json.bytes
@@ -81,14 +87,17 @@ public struct UserWindowAggregator: Sendable {
         accumulator.lastEvent = max(accumulator.lastEvent, event.timestamp)
     }
 
-    public static func result(_ accumulator: Accumulator, userId: String, window: Range<Int64>) -> UserWindowFeatures {
+    public static func result(
+        _ accumulator: Accumulator, userId: String, window: Range<Int64>, interest: [WeightedCategory]
+    ) -> UserWindowFeatures {
         let top = accumulator.categoryWeights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-            .prefix(topCategoryCount).map { (category: $0.key, weight: $0.value) }
+            .prefix(topCategoryCount).map { WeightedCategory(category: $0.key, weight: $0.value) }
         var counts: [Behavior: Int] = [:]
         for behavior in Behavior.allCases { counts[behavior] = accumulator.counts[behavior.index] }
         return UserWindowFeatures(
             userId: userId, windowStart: window.lowerBound, windowEnd: window.upperBound, counts: counts,
-            distinctItems: accumulator.items.count, topCategories: top,
+            distinctItems: accumulator.items.count, distinctCategories: accumulator.categoryWeights.count,
+            topCategories: top, interest: interest,
             activeMilliseconds: max(0, accumulator.lastEvent - accumulator.firstEvent))
     }
 }

@@ -148,9 +148,15 @@ public struct UserTask: Sendable {
     ) {
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
-            guard let accumulator = users.modify(userId, { $0.openWindows.removeValue(forKey: windowStart) }) ?? nil
-            else { continue }
-            let features = UserWindowAggregator.result(accumulator, userId: userId, window: windowStart..<windowEnd)
+            let closed = users.modify(userId) { state in
+                state.openWindows.removeValue(forKey: windowStart).map { accumulator in
+                    let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
+                        .map { WeightedCategory(category: $0.category, weight: $0.share) }
+                    return UserWindowAggregator.result(
+                        accumulator, userId: userId, window: windowStart..<windowEnd, interest: interest)
+                }
+            }
+            guard let features = closed ?? nil else { continue }
             sequence += 1
             counters.featuresEmitted += 1
             output.append(
