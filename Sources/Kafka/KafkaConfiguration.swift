@@ -68,6 +68,13 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         return result.merging(properties) { $1 }
     }
 
+    /// Checks every property with librdkafka (names and values) for both a producer and a consumer, without
+    /// connecting: a wrong setting stops a program at start, with the key and librdkafka's reason.
+    public func validate() throws(KafkaError) {
+        try RDKafkaClient.validate(producerProperties)
+        if groupID != nil { try RDKafkaClient.validate(consumerProperties()) }
+    }
+
     /// The settings with secrets replaced, safe to log or print.
     public var description: String {
         let all = commonProperties.merging(properties) { $1 }

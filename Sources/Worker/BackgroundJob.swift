@@ -21,6 +21,15 @@ public final class BackgroundJob: Sendable {
         if let error = outcome.value { throw error }
     }
 
+    /// Whether the job has ended (normally or with an error).
+    public var isFinished: Bool {
+        if done.wait(timeout: .now()) == .success {
+            done.signal()
+            return true
+        }
+        return false
+    }
+
     /// The job's error so far, without waiting.
     public var failure: (any Error)? { outcome.value }
 }

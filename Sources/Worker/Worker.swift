@@ -103,7 +103,11 @@ public final class Worker: Sendable {
         }
         lanes.forEach { $0.stop() }
         do { try tableReader.close() } catch { logger.warning("global table reader: \(error)") }
-        if let failure = failure ?? loop.failure { throw failure }
+        counts.withLock { $0.joined = false }
+        if let failure = failure ?? loop.failure {
+            counts.withLock { $0.failed = true }
+            throw failure
+        }
         logger.info("worker stopped", metadata: ["consumed": "\(statistics.recordsConsumed)"])
     }
 }
@@ -219,6 +223,7 @@ private final class PollLoop: @unchecked Sendable {
                 opened[index].append(partition)
             }
             for (lane, batch) in zip(lanes, opened) where !batch.isEmpty { lane.open(batch) }
+            counts.withLock { $0.joined = true }
         case .revoked(let partitions, let lost):
             if !lost {
                 do { try commit(only: Set(partitions)) } catch { failure = error }

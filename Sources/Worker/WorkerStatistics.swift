@@ -21,4 +21,13 @@ public struct WorkerStatistics: Sendable, Equatable {
     /// Rows in the local copy of the global item table.
     public var tableItems = 0
     public var pipeline = PipelineCounters()
+    /// The consumer joined its group and got its (possibly empty) share of partitions.
+    public var joined = false
+    /// The run ended with an error.
+    public var failed = false
+
+    public init() {}
+
+    /// Ready to serve: joined and not failed.
+    public var ready: Bool { joined && !failed }
 }

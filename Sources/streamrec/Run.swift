@@ -1,11 +1,16 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
 import Kafka
 import Logging
+import Metrics
+import Operations
+import Prometheus
+import ServiceLifecycle
 import Worker
 
-/// `streamrec run`: one worker of a consumer group.
-struct Run: ParsableCommand {
+/// `streamrec run`: one worker of a consumer group, with its metrics and health endpoints.
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a worker: consume user-behavior in a group, write features, recommendations and dead letters.")
 
@@ -13,9 +18,20 @@ struct Run: ParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
+    @Option(help: "Serve /metrics, /health/live and /health/ready on this port (0: no HTTP server).")
+    var httpPort = 8080
+    @Option(help: "Address the HTTP server binds to.") var httpHost = "0.0.0.0"
+    @Option(help: "Seconds a SIGTERM may take to finish the last commit before the process is cancelled.")
+    var gracePeriodSeconds = 30
 
-    func run() throws {
+    func validate() throws {
+        guard (0...65_535).contains(httpPort) else { throw ValidationError("--http-port must be 0...65535") }
+        guard gracePeriodSeconds > 0 else { throw ValidationError("--grace-period-seconds must be positive") }
+    }
+
+    func run() async throws {
         let options = try pipeline.workerOptions(kafka: kafka)
+        try options.kafka.validate()
         let logger = Logger(label: "streamrec")
         if createTopics {
             let admin = try KafkaAdmin(configuration: options.kafka)
@@ -25,14 +41,35 @@ struct Run: ParsableCommand {
             }
         }
         let worker = try Worker(options: options, logger: logger)
-        let stop = StopSignal()
-        let signals = SignalTrap(stop: stop)
-        defer { withExtendedLifetime(signals) {} }
-        try worker.run(until: stop)
+        try await Self.serve(
+            worker, httpHost: httpHost, httpPort: httpPort, grace: .seconds(gracePeriodSeconds), logger: logger)
         let statistics = worker.statistics
         print(
             "stopped: consumed \(statistics.recordsConsumed), produced \(statistics.recordsProduced), "
                 + "dead-lettered \(statistics.pipeline.deadLettered), late \(statistics.pipeline.late)")
+    }
+
+    /// Runs the worker and (with a port) its HTTP server in one service group: SIGTERM or SIGINT shuts the worker
+    /// down first (last commit, leave the group), then the server; past `grace` the group is cancelled.
+    static func serve(_ worker: Worker, httpHost: String, httpPort: Int, grace: Duration, logger: Logger) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if httpPort > 0 {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let router = HealthServer.router(worker: worker, metrics: WorkerMetrics(worker: worker), registry: registry)
+            let server = Application(
+                router: router, configuration: .init(address: .hostname(httpHost, port: httpPort)), logger: logger)
+            services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        // Last in the list, first to be shut down: the server keeps answering (not ready) while the worker drains.
+        services.append(
+            .init(
+                service: WorkerService(worker: worker), successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = grace
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 

@@ -58,13 +58,15 @@ struct DemoCommandTests {
     }
 
     @Test func aBadFlagStopsAtStartWithAMessageThatSaysWhatToFix() throws {
-        let badNumber = try runStreamrec(["run", "--top-n", "0"])
+        let badNumber = try runStreamrec(["run", "--top-n", "0", "--http-port", "0"])
         #expect(badNumber.status != 0)
         #expect(badNumber.err.contains("top-n must be positive"))
-        let badProperty = try runStreamrec(["run", "--config", "no.such.property=1", "--brokers", "127.0.0.1:1"])
+        let badProperty = try runStreamrec([
+            "run", "--config", "no.such.property=1", "--brokers", "127.0.0.1:1", "--http-port", "0",
+        ])
         #expect(badProperty.status != 0)
         #expect(badProperty.err.contains("no.such.property"))
-        let noSeparator = try runStreamrec(["run", "--config", "justakey"])
+        let noSeparator = try runStreamrec(["run", "--config", "justakey", "--http-port", "0"])
         #expect(noSeparator.err.contains("KEY=VALUE"))
     }
 }

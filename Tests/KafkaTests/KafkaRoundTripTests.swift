@@ -147,6 +147,18 @@ struct KafkaErrorTests {
         #expect(configuration.description.contains("sasl.password=[redacted]"))
     }
 
+    @Test func validationChecksNamesAndValuesWithoutConnecting() {
+        var configuration = KafkaConfiguration(bootstrapServers: "127.0.0.1:1")
+        configuration.groupID = "g"
+        #expect(throws: Never.self) { try configuration.validate() }
+        configuration.properties["session.timeout.ms"] = "not-a-number"
+        #expect {
+            try configuration.validate()
+        } throws: { error in
+            (error as? KafkaError)?.message.contains("session.timeout.ms") == true
+        }
+    }
+
     @Test func aConsumerWithoutGroupIsRejectedWithTheFix() {
         let configuration = KafkaConfiguration(bootstrapServers: "localhost:9092")
         #expect {

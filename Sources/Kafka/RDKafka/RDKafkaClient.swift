@@ -90,6 +90,13 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_destroy(handle)
     }
 
+    /// Checks properties the way `init` applies them, without creating a client or connecting.
+    static func validate(_ properties: [String: String]) throws(KafkaError) {
+        let conf = rd_kafka_conf_new()!
+        defer { rd_kafka_conf_destroy(conf) }
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) { try set(key, value, in: conf) }
+    }
+
     /// Sets one property; a wrong key or value names the key and librdkafka's reason.
     static func set(_ key: String, _ value: String, in conf: OpaquePointer) throws(KafkaError) {
         var errorText = [CChar](repeating: 0, count: errorTextCapacity)

@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import Prometheus
+import Worker
+
+/// The worker's HTTP face, and nothing else on it: `/metrics` (Prometheus text), `/health/live` (the process
+/// answers), `/health/ready` (the worker joined its group and has not failed — what a load balancer or a
+/// Kubernetes readiness probe should ask).
+public enum HealthServer {
+    public static func router(worker: Worker, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry)
+        -> Router<BasicRequestContext>
+    {
+        let router = Router()
+        router.get("/metrics") { _, _ -> Response in
+            metrics.refresh()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/health/live") { _, _ -> Response in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "live\n")))
+        }
+        router.get("/health/ready") { _, _ -> Response in
+            let ready = worker.statistics.ready
+            return Response(
+                status: ready ? .ok : .serviceUnavailable,
+                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
+        }
+        return router
+    }
+}
