@@ -1,3 +1,4 @@
+import StreamEngine
 import Metrics
 import Worker
 

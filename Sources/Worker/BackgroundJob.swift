@@ -1,3 +1,4 @@
+import StreamEngine
 import Foundation
 
 /// A blocking loop on its own thread (a worker, a generator), with a way to wait for it and see how it ended.

@@ -16,7 +16,7 @@ struct Bench: ParsableCommand {
     @Option var items = 50_000
     @Option var categories = 100
     @Flag(help: "End to end on the embedded Kafka cluster instead of in process.") var kafka = false
-    @Option(help: "Lane counts to measure with --kafka, comma-separated.") var lanes = "1,2"
+    @Option(help: "Lane counts to measure, comma-separated.") var lanes = "1,2"
     @Option(help: "Input partitions with --kafka (the embedded cluster keeps ~5 MB per partition).")
     var partitions = 16
     @Option(help: "Records queued per lane before its partitions are paused (with --kafka).")
@@ -26,10 +26,11 @@ struct Bench: ParsableCommand {
         var generator = SyntheticEventGenerator(
             seed: 3, users: users, items: items, categories: categories, eventsPerSecond: 1_000)
         let generated = (0..<events).map { _ in generator.next() }
-        if kafka { try runOnKafka(generated) } else { runOffline(generated) }
+        if kafka { try runOnKafka(generated) } else { try runOffline(generated) }
     }
 
-    private func runOffline(_ generated: [BehaviorEvent]) {
+    private func runOffline(_ generated: [BehaviorEvent]) throws {
+        let laneCounts = try parsedLanes()
         // Keyed by user as a producer would send them, so each user lives in one partition.
         var offsets = [Int64](repeating: 0, count: 4)
         let records = generated.map { event in
@@ -56,19 +57,41 @@ struct Bench: ParsableCommand {
         let activeUsers = runner.pipeline.userCount
         print("events                 \(events) (\(users) users, \(items) items, \(categories) categories)")
         print("decode only (baseline) \(Int(decodeRate)) events/s")
-        print("full pipeline, 1 lane  \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
+        print("full pipeline, no lanes \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
         print("ratio pipeline/decode  \(String(format: "%.3f", pipelineRate / decodeRate))")
+        var first: Double?
+        for count in laneCounts {
+            let runner = ParallelLocalRunner(settings: PipelineSettings(), lanes: count) { _ in }
+            let time = ContinuousClock().measure {
+                for start in stride(from: 0, to: records.count, by: 1_000) {
+                    while runner.queuedRecords > 50_000 { Thread.sleep(forTimeInterval: 0.001) }
+                    runner.submit(Array(records[start..<min(start + 1_000, records.count)]))
+                }
+                runner.waitUntilIdle()
+            }
+            runner.stop()
+            let rate = Double(events) / time.inSeconds
+            first = first ?? rate
+            print(
+                "engine on \(count) lane(s)     \(Int(rate)) events/s, \(String(format: "%.2f", rate / first!))× the first "
+                    + "lane count")
+        }
         print(
             "resident memory        +\((residentAfter - residentBefore) / 1_048_576) MiB for \(activeUsers) users, "
                 + "\(runner.pipeline.itemCount) items: \((residentAfter - residentBefore) / max(1, activeUsers)) "
                 + "bytes per active user (all state included)")
     }
 
-    private func runOnKafka(_ generated: [BehaviorEvent]) throws {
+    private func parsedLanes() throws -> [Int] {
         let laneCounts = lanes.split(separator: ",").compactMap { Int($0) }
         guard !laneCounts.isEmpty, laneCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--lanes expects positive counts like 1,2")
         }
+        return laneCounts
+    }
+
+    private func runOnKafka(_ generated: [BehaviorEvent]) throws {
+        let laneCounts = try parsedLanes()
         print("events \(events) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster")
         let baseline = try measure(generated, lanes: nil)
         print("bare librdkafka consumer (baseline)  \(Int(baseline)) events/s")

@@ -120,3 +120,38 @@ extension PipelineHarness {
         #expect(table.read { $0.top.isEmpty })  // no events, no place in the charts
     }
 }
+
+@Suite struct ParallelLocalRunnerTests {
+    @Test func twoLanesComputeTheSameFeaturesAsOne() {
+        var generator = SyntheticEventGenerator(seed: 8, users: 120, items: 300, categories: 6, eventsPerSecond: 4)
+        var offsets = [Int64](repeating: 0, count: 4)
+        let records = (0..<5_000).map { _ -> StreamRecord in
+            let event = generator.next()
+            let key = Array(event.userId.utf8)
+            let partition = KeyPartitioner.partition(for: key, partitionCount: 4)
+            defer { offsets[Int(partition)] += 1 }
+            return StreamRecord(
+                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key,
+                value: EventCodec.encodeJSON(event))
+        }
+        var serial = LocalRunner(settings: PipelineSettings())
+        var expected: [String] = []
+        for record in records {
+            serial.process(record) { output in
+                if output.topic.hasSuffix("-features") { expected.append(String(decoding: output.value!, as: UTF8.self)) }
+            }
+        }
+        let collected = Locked<[String]>([])
+        let parallel = ParallelLocalRunner(settings: PipelineSettings(), lanes: 2) { output in
+            if output.topic.hasSuffix("-features") {
+                collected.withLock { $0.append(String(decoding: output.value!, as: UTF8.self)) }
+            }
+        }
+        parallel.submit(records)
+        parallel.waitUntilIdle()
+        parallel.stop()
+        #expect(!expected.isEmpty)
+        #expect(collected.value.sorted() == expected.sorted())
+        #expect(parallel.counters.eventsProcessed == 5_000)
+    }
+}
