@@ -1,5 +1,5 @@
-import StreamEngine
 import Metrics
+import StreamEngine
 import Worker
 
 /// Publishes a worker's statistics through swift-metrics (the Prometheus backend serves them). The worker keeps

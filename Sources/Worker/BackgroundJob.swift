@@ -1,5 +1,5 @@
-import StreamEngine
 import Foundation
+import StreamEngine
 
 /// A blocking loop on its own thread (a worker, a generator), with a way to wait for it and see how it ended.
 public final class BackgroundJob: Sendable {

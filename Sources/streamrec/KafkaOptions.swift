@@ -3,8 +3,8 @@ import Kafka
 
 /// Connection flags shared by every command that talks to a cluster.
 struct KafkaOptions: ParsableArguments {
-    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port...].")
-    var brokers = "localhost:9092"
+    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port...] (default: localhost:9092).")
+    var brokers: String?
 
     @Option(
         name: .customLong("config"),
@@ -13,15 +13,17 @@ struct KafkaOptions: ParsableArguments {
             valueName: "key=value"))
     var properties: [String] = []
 
-    func configuration() throws -> KafkaConfiguration {
-        var configuration = KafkaConfiguration(bootstrapServers: brokers)
+    /// The connection settings, flags first, then the environment (and config file) of `sources`.
+    func configuration(_ sources: ConfigurationSources = ConfigurationSources()) throws -> KafkaConfiguration {
+        var flags: [String: String] = [:]
         for property in properties {
             guard let separator = property.firstIndex(of: "="), separator != property.startIndex else {
                 throw ValidationError("--config expects KEY=VALUE (a librdkafka property), got '\(property)'")
             }
-            configuration.properties[String(property[..<separator])] = String(
-                property[property.index(after: separator)...])
+            flags[String(property[..<separator])] = String(property[property.index(after: separator)...])
         }
-        return configuration
+        return KafkaConfiguration(
+            bootstrapServers: try sources.string("brokers", flag: brokers, default: "localhost:9092"),
+            properties: sources.kafkaProperties(flags: flags))
     }
 }

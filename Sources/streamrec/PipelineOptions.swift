@@ -1,49 +1,140 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Recommender
 import Worker
 
-/// Flags of the pipeline: topics, parallelism and the bounds of its state.
+/// Flags of the pipeline: topics, parallelism and the bounds of its state. Every one can also come from the
+/// environment (`STREAMREC_<FLAG>`, e.g. `STREAMREC_TOP_N=20`) or a JSON config file (`{"top-n": 20}`); a flag
+/// wins over the environment, which wins over the file. Hence no defaults here: they apply last, in `resolve`.
 struct PipelineOptions: ParsableArguments {
-    @Option(help: "Consumer group id; instances with the same id share the input partitions.")
-    var groupId = "streamrec"
-    @Option(help: "Input topic of behavior events.") var inputTopic = "user-behavior"
-    @Option(help: "Output topic of per-user window features.") var userFeaturesTopic = "user-features"
-    @Option(help: "Output topic of per-item window features.") var itemFeaturesTopic = "item-features"
-    @Option(help: "Application id: prefix of the internal topics (<app>-item-shuffle, <app>-item-table).")
-    var applicationId = "streamrec"
-    @Option(help: "Worker threads; each partition is pinned to one (default: the number of cores).")
-    var lanes = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Records queued for one lane before its partitions are paused.") var maxQueuedPerLane = 20_000
-    @Option(help: "Output topic of recommendation lists.") var recommendationsTopic = "recommendations"
-    @Option(help: "Dead-letter topic for records that do not decode.") var dlqTopic = "user-behavior.dlq"
-    @Option(help: "Side output for events later than the watermark allows.") var lateTopic = "user-behavior.late"
-    @Option(help: "Partitions of the input topic when StreamRec creates it.") var partitions = 4
-    @Option(help: "Items per recommendation list.") var topN = 10
-    @Option(help: "Interactions remembered per user.") var historySize = 50
-    @Option(help: "User feature window, seconds of event time.") var userWindowSeconds = 300
-    @Option(help: "Allowed out-of-orderness of events, milliseconds.") var maxOutOfOrdernessMs = 5_000
-    @Option(help: "Users kept per input partition (least recently active evicted).") var maxUsersPerPartition = 100_000
-    @Option(help: "Seconds of event time after which an inactive user is dropped.") var userTtlSeconds = 86_400
-    @Option(help: "Items in the local copy of the global item table (least recently updated evicted).")
-    var maxItems = 200_000
-    @Option(help: "Item feature window, seconds of event time.") var itemWindowSeconds = 600
-    @Option(help: "Items kept per shuffle partition (least recently active evicted).") var maxItemsPerPartition =
-        200_000
-    @Option(help: "Seconds of event time after which an inactive item is dropped.") var itemTtlSeconds = 604_800
-    @Option(help: "Minimum milliseconds of event time between two item-table rows for one item.")
-    var tableUpdateIntervalMs = 1_000
-    @Option(help: "Behavior weights, e.g. view=1,click=2,favorite=3,cart=4,purchase=5.")
-    var behaviorWeights = "view=1,click=2,favorite=3,cart=4,purchase=5"
-    @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event).")
-    var recommendationIntervalMs = 0
-    @Option(help: "Milliseconds between offset commits.") var commitIntervalMs = 1_000
-    @Option(help: "Seconds after which a silent input partition stops holding back the item tasks' event time.")
-    var idleTimeoutSeconds = 30
-    @Option(help: "Item catalog topic (compacted, key itemId, JSON with categoryId).") var catalogTopic = "item-catalog"
+    @Option(help: "Consumer group id; instances with the same id share the input partitions. (default: streamrec)")
+    var groupId: String?
+    @Option(help: "Input topic of behavior events. (default: user-behavior)") var inputTopic: String?
+    @Option(help: "Output topic of per-user window features. (default: user-features)") var userFeaturesTopic: String?
+    @Option(help: "Output topic of per-item window features. (default: item-features)") var itemFeaturesTopic: String?
+    @Option(
+        help:
+            "Application id: prefix of the internal topics (<app>-item-shuffle, <app>-item-table). (default: streamrec)"
+    ) var applicationId: String?
+    @Option(
+        help:
+            "Worker threads; each partition is pinned to one (default: the number of cores). (default: the number of cores)"
+    ) var lanes: Int?
+    @Option(help: "Records queued for one lane before its partitions are paused. (default: 20_000)")
+    var maxQueuedPerLane: Int?
+    @Option(help: "Output topic of recommendation lists. (default: recommendations)") var recommendationsTopic: String?
+    @Option(help: "Dead-letter topic for records that do not decode. (default: user-behavior.dlq)") var dlqTopic:
+        String?
+    @Option(help: "Side output for events later than the watermark allows. (default: user-behavior.late)")
+    var lateTopic: String?
+    @Option(help: "Partitions of the input topic when StreamRec creates it. (default: 4)") var partitions: Int?
+    @Option(help: "Items per recommendation list. (default: 10)") var topN: Int?
+    @Option(help: "Interactions remembered per user. (default: 50)") var historySize: Int?
+    @Option(help: "User feature window, seconds of event time. (default: 300)") var userWindowSeconds: Int?
+    @Option(help: "Allowed out-of-orderness of events, milliseconds. (default: 5_000)") var maxOutOfOrdernessMs: Int?
+    @Option(help: "Users kept per input partition (least recently active evicted). (default: 100_000)")
+    var maxUsersPerPartition: Int?
+    @Option(help: "Seconds of event time after which an inactive user is dropped. (default: 86_400)")
+    var userTtlSeconds: Int?
+    @Option(
+        help: "Items in the local copy of the global item table (least recently updated evicted). (default: 200_000)")
+    var maxItems: Int?
+    @Option(help: "Item feature window, seconds of event time. (default: 600)") var itemWindowSeconds: Int?
+    @Option(help: "Items kept per shuffle partition (least recently active evicted). (default: 200_000)")
+    var maxItemsPerPartition: Int?
+    @Option(help: "Seconds of event time after which an inactive item is dropped. (default: 604_800)")
+    var itemTtlSeconds: Int?
+    @Option(help: "Minimum milliseconds of event time between two item-table rows for one item. (default: 1_000)")
+    var tableUpdateIntervalMs: Int?
+    @Option(
+        help:
+            "Behavior weights, e.g. view=1,click=2,favorite=3,cart=4,purchase=5. (default: view=1,click=2,favorite=3,cart=4,purchase=5)"
+    ) var behaviorWeights: String?
+    @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event). (default: 0)")
+    var recommendationIntervalMs: Int?
+    @Option(help: "Milliseconds between offset commits. (default: 1_000)") var commitIntervalMs: Int?
+    @Option(
+        help:
+            "Seconds after which a silent input partition stops holding back the item tasks' event time. (default: 30)")
+    var idleTimeoutSeconds: Int?
+    @Option(help: "Item catalog topic (compacted, key itemId, JSON with categoryId). (default: item-catalog)")
+    var catalogTopic: String?
 
-    func workerOptions(kafka: KafkaOptions) throws -> WorkerOptions {
-        var configuration = try kafka.configuration()
+    /// The value of every setting, each from the first source that has it: flag, environment, file, default.
+    func resolve(_ sources: ConfigurationSources) throws -> ResolvedPipelineOptions {
+        ResolvedPipelineOptions(
+            groupId: try sources.string("group-id", flag: groupId, default: "streamrec"),
+            inputTopic: try sources.string("input-topic", flag: inputTopic, default: "user-behavior"),
+            userFeaturesTopic: try sources.string(
+                "user-features-topic", flag: userFeaturesTopic, default: "user-features"),
+            itemFeaturesTopic: try sources.string(
+                "item-features-topic", flag: itemFeaturesTopic, default: "item-features"),
+            applicationId: try sources.string("application-id", flag: applicationId, default: "streamrec"),
+            lanes: try sources.int("lanes", flag: lanes, default: ProcessInfo.processInfo.activeProcessorCount),
+            maxQueuedPerLane: try sources.int("max-queued-per-lane", flag: maxQueuedPerLane, default: 20_000),
+            recommendationsTopic: try sources.string(
+                "recommendations-topic", flag: recommendationsTopic, default: "recommendations"),
+            dlqTopic: try sources.string("dlq-topic", flag: dlqTopic, default: "user-behavior.dlq"),
+            lateTopic: try sources.string("late-topic", flag: lateTopic, default: "user-behavior.late"),
+            partitions: try sources.int("partitions", flag: partitions, default: 4),
+            topN: try sources.int("top-n", flag: topN, default: 10),
+            historySize: try sources.int("history-size", flag: historySize, default: 50),
+            userWindowSeconds: try sources.int("user-window-seconds", flag: userWindowSeconds, default: 300),
+            maxOutOfOrdernessMs: try sources.int("max-out-of-orderness-ms", flag: maxOutOfOrdernessMs, default: 5_000),
+            maxUsersPerPartition: try sources.int(
+                "max-users-per-partition", flag: maxUsersPerPartition, default: 100_000),
+            userTtlSeconds: try sources.int("user-ttl-seconds", flag: userTtlSeconds, default: 86_400),
+            maxItems: try sources.int("max-items", flag: maxItems, default: 200_000),
+            itemWindowSeconds: try sources.int("item-window-seconds", flag: itemWindowSeconds, default: 600),
+            maxItemsPerPartition: try sources.int(
+                "max-items-per-partition", flag: maxItemsPerPartition, default: 200_000),
+            itemTtlSeconds: try sources.int("item-ttl-seconds", flag: itemTtlSeconds, default: 604_800),
+            tableUpdateIntervalMs: try sources.int(
+                "table-update-interval-ms", flag: tableUpdateIntervalMs, default: 1_000),
+            behaviorWeights: try sources.string(
+                "behavior-weights", flag: behaviorWeights, default: "view=1,click=2,favorite=3,cart=4,purchase=5"),
+            recommendationIntervalMs: try sources.int(
+                "recommendation-interval-ms", flag: recommendationIntervalMs, default: 0),
+            commitIntervalMs: try sources.int("commit-interval-ms", flag: commitIntervalMs, default: 1_000),
+            idleTimeoutSeconds: try sources.int("idle-timeout-seconds", flag: idleTimeoutSeconds, default: 30),
+            catalogTopic: try sources.string("catalog-topic", flag: catalogTopic, default: "item-catalog")
+        )
+    }
+}
+
+/// The pipeline flags after resolution.
+struct ResolvedPipelineOptions {
+    var groupId: String
+    var inputTopic: String
+    var userFeaturesTopic: String
+    var itemFeaturesTopic: String
+    var applicationId: String
+    var lanes: Int
+    var maxQueuedPerLane: Int
+    var recommendationsTopic: String
+    var dlqTopic: String
+    var lateTopic: String
+    var partitions: Int
+    var topN: Int
+    var historySize: Int
+    var userWindowSeconds: Int
+    var maxOutOfOrdernessMs: Int
+    var maxUsersPerPartition: Int
+    var userTtlSeconds: Int
+    var maxItems: Int
+    var itemWindowSeconds: Int
+    var maxItemsPerPartition: Int
+    var itemTtlSeconds: Int
+    var tableUpdateIntervalMs: Int
+    var behaviorWeights: String
+    var recommendationIntervalMs: Int
+    var commitIntervalMs: Int
+    var idleTimeoutSeconds: Int
+    var catalogTopic: String
+
+    func workerOptions(kafka: KafkaConfiguration) throws -> WorkerOptions {
+        var configuration = kafka
         configuration.groupID = groupId
         var options = WorkerOptions(kafka: configuration)
         var settings = PipelineSettings()

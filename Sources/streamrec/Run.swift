@@ -18,19 +18,25 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
-    @Option(help: "Serve /metrics, /health/live and /health/ready on this port (0: no HTTP server).")
-    var httpPort = 8080
-    @Option(help: "Address the HTTP server binds to.") var httpHost = "0.0.0.0"
-    @Option(help: "Seconds a SIGTERM may take to finish the last commit before the process is cancelled.")
-    var gracePeriodSeconds = 30
-
-    func validate() throws {
-        guard (0...65_535).contains(httpPort) else { throw ValidationError("--http-port must be 0...65535") }
-        guard gracePeriodSeconds > 0 else { throw ValidationError("--grace-period-seconds must be positive") }
-    }
+    @Option(help: "Serve /metrics, /health/live and /health/ready on this port, 0 for none (default: 8080).")
+    var httpPort: Int?
+    @Option(help: "Address the HTTP server binds to (default: 0.0.0.0).") var httpHost: String?
+    @Option(help: "Seconds a SIGTERM may take to finish the last commit (default: 30).")
+    var gracePeriodSeconds: Int?
+    @Option(
+        help: "JSON file of settings, keys as the flags: {\"top-n\": 20, \"kafka\": {\"security.protocol\": \"SSL\"}}.")
+    var configFile: String?
 
     func run() async throws {
-        let options = try pipeline.workerOptions(kafka: kafka)
+        let sources = try await ConfigurationSources.load(file: configFile)
+        let options = try pipeline.resolve(sources).workerOptions(kafka: try kafka.configuration(sources))
+        let httpPort = try sources.int("http-port", flag: httpPort, default: 8080)
+        let httpHost = try sources.string("http-host", flag: httpHost, default: "0.0.0.0")
+        let gracePeriodSeconds = try sources.int("grace-period-seconds", flag: gracePeriodSeconds, default: 30)
+        guard (0...65_535).contains(httpPort) else {
+            throw ValidationError("http-port must be 0...65535, got \(httpPort)")
+        }
+        guard gracePeriodSeconds > 0 else { throw ValidationError("grace-period-seconds must be positive") }
         try options.kafka.validate()
         let logger = Logger(label: "streamrec")
         if createTopics {

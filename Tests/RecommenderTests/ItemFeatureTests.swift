@@ -138,7 +138,9 @@ extension PipelineHarness {
         var expected: [String] = []
         for record in records {
             serial.process(record) { output in
-                if output.topic.hasSuffix("-features") { expected.append(String(decoding: output.value!, as: UTF8.self)) }
+                if output.topic.hasSuffix("-features") {
+                    expected.append(String(decoding: output.value!, as: UTF8.self))
+                }
             }
         }
         let collected = Locked<[String]>([])

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Testing
+
+@testable import streamrec
+
+@Suite struct ConfigurationTests {
+    func file(_ json: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamrec-\(UUID().uuidString).json")
+            .path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func flagsWinOverTheEnvironmentWhichWinsOverTheFileWhichWinsOverDefaults() async throws {
+        let path = try file(#"{"top-n": 7, "lanes": 3, "history-size": 9, "brokers": "file:9092"}"#)
+        let sources = try await ConfigurationSources.load(
+            file: path, environment: ["STREAMREC_TOP_N": "12", "STREAMREC_LANES": "5", "OTHER_TOP_N": "99"])
+        #expect(try sources.int("top-n", flag: 20, default: 10) == 20)  // flag
+        #expect(try sources.int("top-n", flag: nil, default: 10) == 12)  // environment
+        #expect(try sources.int("history-size", flag: nil, default: 50) == 9)  // file
+        #expect(try sources.int("max-items", flag: nil, default: 200_000) == 200_000)  // default
+        #expect(try sources.string("brokers", flag: nil, default: "localhost:9092") == "file:9092")
+    }
+
+    @Test func pipelineFlagsResolveThroughTheSources() async throws {
+        let sources = ConfigurationSources(environment: ["STREAMREC_GROUP_ID": "from-env", "STREAMREC_TOP_N": "4"])
+        let options = try PipelineOptions.parse(["--top-n", "6"]).resolve(sources)
+        #expect(options.topN == 6)
+        #expect(options.groupId == "from-env")
+        #expect(options.historySize == 50)
+    }
+
+    @Test func aBadValueNamesTheVariableOrFileKeyToFix() async throws {
+        let sources = ConfigurationSources(environment: ["STREAMREC_TOP_N": "ten"])
+        #expect {
+            _ = try sources.int("top-n", flag: nil, default: 10)
+        } throws: { error in
+            "\(error)".contains("STREAMREC_TOP_N") && "\(error)".contains("'ten'")
+        }
+        let path = try file(#"{"lanes": "two"}"#)
+        let fromFile = try await ConfigurationSources.load(file: path, environment: [:])
+        #expect {
+            _ = try fromFile.int("lanes", flag: nil, default: 2)
+        } throws: { error in
+            "\(error)".contains("\"lanes\" in \(path)")
+        }
+        await #expect(throws: ValidationError.self) {
+            _ = try await ConfigurationSources.load(file: "/no/such/file.json", environment: [:])
+        }
+        let broken = try file("{not json")
+        await #expect(throws: ValidationError.self) {
+            _ = try await ConfigurationSources.load(file: broken, environment: [:])
+        }
+    }
+
+    @Test func kafkaPropertiesPassThroughFromEveryLayerAndSecretsAreRedacted() async throws {
+        let path = try file(
+            #"{"kafka": {"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN", "linger.ms": 20}}"#)
+        let sources = try await ConfigurationSources.load(
+            file: path,
+            environment: [
+                "STREAMREC_KAFKA_SASL_PASSWORD": "hunter2", "STREAMREC_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            ])
+        let kafka = try KafkaOptions.parse(["--brokers", "b:9092", "--config", "linger.ms=5"]).configuration(sources)
+        #expect(kafka.bootstrapServers == "b:9092")
+        #expect(kafka.properties["security.protocol"] == "SASL_SSL")  // file
+        #expect(kafka.properties["sasl.mechanism"] == "SCRAM-SHA-512")  // environment over file
+        #expect(kafka.properties["sasl.password"] == "hunter2")
+        #expect(kafka.properties["linger.ms"] == "5")  // flag over file
+        #expect(!kafka.description.contains("hunter2"))
+    }
+}
