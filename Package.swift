@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "StreamEngine", "Recommender",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift
         ),

@@ -8,6 +8,7 @@
   unique ids.
 Usage: check_operations.py PATH_TO_STREAMREC
 """
+import json
 import os
 import signal
 import socket
@@ -63,7 +64,7 @@ def start_worker(bootstrap, port, log):
     return subprocess.Popen(
         [BIN, "run", "--brokers", bootstrap, "--group-id", "ops-check", "--partitions", "4", "--lanes", "2",
          "--http-port", str(port), "--http-host", "127.0.0.1", "--commit-interval-ms", "200",
-         "--grace-period-seconds", "20", *GROUP_FLAGS],
+         "--grace-period-seconds", "20", "--log-format", "json", *GROUP_FLAGS],
         stdout=log, stderr=log)
 
 
@@ -104,7 +105,10 @@ def main():
         status, text = get(port, "/metrics")
         families = {family.name for family in text_string_to_metric_families(text)}
         expected = {"streamrec_records_in", "streamrec_events_processed", "streamrec_recommendations",
-                    "streamrec_state_keys_users", "streamrec_ready", "streamrec_commits", "streamrec_queued_records"}
+                    "streamrec_state_keys_users", "streamrec_ready", "streamrec_commits", "streamrec_queued_records",
+                    "streamrec_recommendation_event_age_seconds"}
+        wait_for("consumer lag from librdkafka's statistics",
+                 lambda: "streamrec_consumer_lag_records{" in get(port, "/metrics")[1], seconds=20)
         missing = expected - families
         if status != 200 or missing:
             raise SystemExit(f"FAIL: /metrics status {status}, missing families {sorted(missing)}")
@@ -140,6 +144,11 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
         log.close()
+    with open(os.path.join(workdir, "processes.log")) as logs:
+        json_lines = [line for line in logs if line.startswith("{")]
+    if not json_lines or not all(json.loads(line).get("level") for line in json_lines):
+        raise SystemExit("FAIL: --log-format json did not write JSON log lines")
+    print(f"ok: {len(json_lines)} JSON log lines")
     print("operations check passed")
 
 

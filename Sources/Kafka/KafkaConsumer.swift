@@ -29,6 +29,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         logger: Logger = Logger(label: "streamrec.kafka.consumer"),
         maxBatchSize: Int = 1_000,
         onError: @escaping @Sendable (KafkaError) -> Void = { _ in },
+        onStatistics: (@Sendable (ConsumerStatistics) -> Void)? = nil,
         onRebalance: @escaping RebalanceHandler = { _ in [] }
     ) throws(KafkaError) {
         let properties = try configuration.consumerProperties()
@@ -37,7 +38,8 @@ public final class KafkaConsumer: @unchecked Sendable {
             onRebalance: { handle, code, partitions in
                 KafkaConsumer.rebalance(
                     handle: handle, code: code, partitions: partitions, handler: onRebalance, logger: logger)
-            })
+            },
+            onStatistics: Self.statisticsParser(onStatistics))
         client = try RDKafkaClient(kind: .consumer, properties: properties, callbacks: callbacks)
         // Route the main queue (callbacks) through the consumer queue so one poll serves both.
         rd_kafka_poll_set_consumer(client.handle)
@@ -49,6 +51,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         if !closed { rd_kafka_consumer_close(client.handle) }
         rd_kafka_queue_destroy(queue)
         batch.deallocate()
+    }
+
+    private static func statisticsParser(_ handler: (@Sendable (ConsumerStatistics) -> Void)?)
+        -> (@Sendable (String) -> Void)?
+    {
+        guard let handler else { return nil }
+        return { json in handler(ConsumerStatistics(json: json)) }
     }
 
     public func subscribe(_ topics: [String]) throws(KafkaError) {

@@ -74,5 +74,11 @@ public final class WorkerMetrics: Sendable {
             if delta > 0 { counter.metric.increment(by: delta) }
         }
         for gauge in gauges { gauge.metric.record(gauge.read(now)) }
+        for (partition, lag) in now.consumerLag {
+            Gauge(
+                label: "streamrec_consumer_lag_records",
+                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))]
+            ).record(lag)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Metrics
 import Recommender
 import StreamEngine
 
@@ -59,10 +60,17 @@ public final class Worker: Sendable {
             table: table, logger: logger)
         let settings = options.effectivePipeline
         let (counts, observer, table) = (self.counts, self.observer, self.table)
+        let recommendationsTopic = settings.topics.recommendations
+        // How old the event behind a list is when the list is sent: the freshness users see, end to end.
+        let eventAge = Timer(label: "streamrec_recommendation_event_age_seconds", preferredDisplayUnit: .seconds)
         let lanes = (0..<options.lanes).map { index in
             Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table)) { outputs in
+                let now = Int64(Date().timeIntervalSince1970 * 1_000)
                 for output in outputs {
                     do throws(KafkaError) { try producer.send(output) } catch { deliveries.record(error) }
+                    if output.topic == recommendationsTopic, let timestamp = output.timestamp, now >= timestamp {
+                        eventAge.recordMilliseconds(now - timestamp)
+                    }
                     observer?(output)
                 }
                 counts.withLock { $0.recordsProduced += outputs.count }
@@ -70,9 +78,14 @@ public final class Worker: Sendable {
         }
         self.lanes.withLock { $0 = lanes }
         let loop = PollLoop(options: options, producer: producer, deliveries: deliveries, lanes: lanes, counts: counts)
+        var consumerConfiguration = options.kafka
+        if consumerConfiguration.properties["statistics.interval.ms"] == nil {
+            consumerConfiguration.properties["statistics.interval.ms"] = "5000"  // for the lag metrics
+        }
         let consumer = try KafkaConsumer(
-            configuration: options.kafka, logger: logger, maxBatchSize: options.maxBatchSize,
+            configuration: consumerConfiguration, logger: logger, maxBatchSize: options.maxBatchSize,
             onError: { error in logger.warning("consumer: \(error)") },
+            onStatistics: { statistics in counts.withLock { $0.consumerLag = statistics.lag } },
             onRebalance: { event in loop.rebalance(event) })
         loop.consumer = consumer
         // The consumer's rebalance handler holds the loop; releasing the loop's hold on the consumer breaks the

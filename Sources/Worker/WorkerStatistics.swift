@@ -1,4 +1,5 @@
 import Recommender
+import StreamEngine
 
 /// A snapshot of a running worker, safe to read from another thread (the demo's live view, a test).
 public struct WorkerStatistics: Sendable, Equatable {
@@ -21,6 +22,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     /// Rows in the local copy of the global item table.
     public var tableItems = 0
     public var pipeline = PipelineCounters()
+    /// Records behind the end of each assigned partition, from librdkafka's statistics (every 5 s by default).
+    public var consumerLag: [TopicPartition: Int64] = [:]
     /// The consumer joined its group and got its (possibly empty) share of partitions.
     public var joined = false
     /// The run ended with an error.

@@ -23,6 +23,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Address the HTTP server binds to (default: 0.0.0.0).") var httpHost: String?
     @Option(help: "Seconds a SIGTERM may take to finish the last commit (default: 30).")
     var gracePeriodSeconds: Int?
+    @Option(help: "Log format: text or json (one object per line, for log shippers) (default: text).")
+    var logFormat: String?
     @Option(
         help: "JSON file of settings, keys as the flags: {\"top-n\": 20, \"kafka\": {\"security.protocol\": \"SSL\"}}.")
     var configFile: String?
@@ -38,6 +40,11 @@ struct Run: AsyncParsableCommand {
         }
         guard gracePeriodSeconds > 0 else { throw ValidationError("grace-period-seconds must be positive") }
         try options.kafka.validate()
+        switch try sources.string("log-format", flag: logFormat, default: "text") {
+        case "text": break
+        case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        case let other: throw ValidationError("log-format must be text or json, got '\(other)'")
+        }
         let logger = Logger(label: "streamrec")
         if createTopics {
             let admin = try KafkaAdmin(configuration: options.kafka)
@@ -75,7 +82,10 @@ struct Run: AsyncParsableCommand {
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         configuration.maximumGracefulShutdownDuration = grace
+        // The service group drains on the first signal; a second one means "now".
+        let escalation = SignalTrap(stop: StopSignal())
         try await ServiceGroup(configuration: configuration).run()
+        withExtendedLifetime(escalation) {}
     }
 }
 

@@ -10,6 +10,8 @@ final class RDKafkaCallbacks: @unchecked Sendable {
     let onDelivery: (@Sendable (DeliveryReport) -> Void)?
     let onRebalance:
         ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    /// librdkafka's statistics JSON, every `statistics.interval.ms`.
+    let onStatistics: (@Sendable (String) -> Void)?
 
     init(
         logger: Logger, onError: @escaping @Sendable (KafkaError) -> Void,
@@ -17,12 +19,14 @@ final class RDKafkaCallbacks: @unchecked Sendable {
         onRebalance: (
             (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void
         )? =
-            nil
+            nil,
+        onStatistics: (@Sendable (String) -> Void)? = nil
     ) {
         self.logger = logger
         self.onError = onError
         self.onDelivery = onDelivery
         self.onRebalance = onRebalance
+        self.onStatistics = onStatistics
     }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaCallbacks? {
@@ -72,6 +76,15 @@ final class RDKafkaClient: @unchecked Sendable {
             rd_kafka_conf_set_rebalance_cb(conf) { handle, code, partitions, opaque in
                 guard let handle, let partitions, let callbacks = RDKafkaCallbacks.from(opaque) else { return }
                 callbacks.onRebalance?(handle, code, partitions)
+            }
+        }
+        if callbacks.onStatistics != nil {
+            rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+                if let json, let callbacks = RDKafkaCallbacks.from(opaque) {
+                    callbacks.onStatistics?(
+                        String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+                }
+                return 0  // librdkafka frees the JSON buffer
             }
         }
         var errorText = [CChar](repeating: 0, count: errorTextCapacity)
