@@ -42,15 +42,18 @@ struct Bench: ParsableCommand {
                 value: EventCodec.encodeJSON(event))
         }
         var decoded = 0
+        let allocationsBeforeDecode = Self.allocationCount()
         let decodeTime = ContinuousClock().measure {
             for record in records where (try? EventCodec.decode(record.value!, format: .auto)) != nil { decoded += 1 }
         }
+        let allocationsBeforePipeline = Self.allocationCount()
         var runner = LocalRunner(settings: PipelineSettings())
         var produced = 0
         let residentBefore = residentBytes()
         let pipelineTime = ContinuousClock().measure {
             for record in records { runner.process(record) { _ in produced += 1 } }
         }
+        let allocationsAfterPipeline = Self.allocationCount()
         let residentAfter = residentBytes()
         let decodeRate = Double(decoded) / decodeTime.inSeconds
         let pipelineRate = Double(events) / pipelineTime.inSeconds
@@ -59,6 +62,16 @@ struct Bench: ParsableCommand {
         print("decode only (baseline) \(Int(decodeRate)) events/s")
         print("full pipeline, no lanes \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
         print("ratio pipeline/decode  \(String(format: "%.3f", pipelineRate / decodeRate))")
+        if let before = allocationsBeforeDecode, let middle = allocationsBeforePipeline,
+            let after = allocationsAfterPipeline
+        {
+            let perDecode = Double(middle - before) / Double(events)
+            let perEvent = Double(after - middle) / Double(events)
+            print(
+                "heap allocations       \(String(format: "%.1f", perDecode)) per decode, "
+                    + "\(String(format: "%.1f", perEvent)) per event through the whole pipeline "
+                    + "(\(String(format: "%.1f", Double(produced) / Double(events))) outputs per event)")
+        }
         var first: Double?
         for count in laneCounts {
             let runner = ParallelLocalRunner(settings: PipelineSettings(), lanes: count) { _ in }
@@ -169,6 +182,13 @@ struct Bench: ParsableCommand {
         }
         try consumer.close()
         return Double(consumed) / (last - (first ?? last)).inSeconds
+    }
+
+    /// Heap allocations so far, when the process runs with scripts/malloc-count preloaded; nil otherwise.
+    private static func allocationCount() -> Int? {
+        typealias Count = @convention(c) () -> Int
+        guard let symbol = dlsym(nil, "streamrec_allocation_count") else { return nil }
+        return unsafeBitCast(symbol, to: Count.self)()
     }
 
     private func residentBytes() -> Int {
