@@ -7,9 +7,14 @@ public enum KeyPartitioner {
         return Int32(bitPattern: murmur2(key) & 0x7fff_ffff) % partitionCount
     }
 
-    /// MurmurHash2 (32 bit) with Kafka's seed, reading 4-byte little-endian blocks.
+    /// MurmurHash2 (32 bit) with Kafka's seed, reading 4-byte little-endian blocks. Contiguous keys (arrays) are
+    /// hashed in place, without a copy.
     public static func murmur2(_ key: some Collection<UInt8>) -> UInt32 {
-        let bytes = Array(key)
+        key.withContiguousStorageIfAvailable { murmur2(bytes: $0) }
+            ?? Array(key).withUnsafeBufferPointer { murmur2(bytes: $0) }
+    }
+
+    private static func murmur2(bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let m: UInt32 = 0x5bd1_e995
         var hash: UInt32 = 0x9747_b28c ^ UInt32(truncatingIfNeeded: bytes.count)
         let blocks = bytes.count / 4

@@ -62,6 +62,7 @@ struct Bench: ParsableCommand {
         print("decode only (baseline) \(Int(decodeRate)) events/s")
         print("full pipeline, no lanes \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
         print("ratio pipeline/decode  \(String(format: "%.3f", pipelineRate / decodeRate))")
+        if let hotPaths = Self.hotPathAllocations(records) { print(hotPaths) }
         if let before = allocationsBeforeDecode, let middle = allocationsBeforePipeline,
             let after = allocationsAfterPipeline
         {
@@ -182,6 +183,41 @@ struct Bench: ParsableCommand {
         }
         try consumer.close()
         return Double(consumed) / (last - (first ?? last)).inSeconds
+    }
+
+    /// Allocations per event of the hot paths on their own — decode, routing by item, window update (steady
+    /// state: a second pass over events whose users and windows already exist) — with scripts/malloc-count loaded.
+    private static func hotPathAllocations(_ records: [StreamRecord]) -> String? {
+        guard let start = allocationCount() else { return nil }
+        var events: [BehaviorEvent] = []
+        events.reserveCapacity(records.count)
+        for record in records {
+            if let event = try? EventCodec.decode(record.value!, format: .json) { events.append(event) }
+        }
+        let decoded = allocationCount()! - start
+        var partitions = 0
+        let beforeRouting = allocationCount()!
+        for event in events {
+            partitions &+= Int(KeyPartitioner.partition(for: event.itemId.utf8, partitionCount: 16))
+        }
+        let routing = allocationCount()! - beforeRouting
+        var windows: [String: UserWindowAggregator.Accumulator] = [:]
+        let weights = BehaviorWeights()
+        for event in events {
+            UserWindowAggregator.add(
+                event, category: event.categoryId, weights: weights, to: &windows[event.userId, default: .init()])
+        }
+        let beforeWindows = allocationCount()!
+        for event in events {
+            UserWindowAggregator.add(
+                event, category: event.categoryId, weights: weights, to: &windows[event.userId, default: .init()])
+        }
+        let windowUpdates = allocationCount()! - beforeWindows
+        let count = Double(events.count)
+        // `events` itself is one growing array, counted once above; the rest is per event.
+        return "hot-path allocations   decode \(String(format: "%.2f", Double(decoded) / count)), routing "
+            + "\(String(format: "%.2f", Double(routing) / count)), window update "
+            + "\(String(format: "%.2f", Double(windowUpdates) / count)) per event (checksum \(partitions % 7))"
     }
 
     /// Heap allocations so far, when the process runs with scripts/malloc-count preloaded; nil otherwise.

@@ -13,7 +13,6 @@ public enum EventFormat: Sendable, Equatable {
 /// Decodes and encodes behavior events. Decoding never traps: every problem is an `EventDecodingError` that names the
 /// field and what was wrong.
 public enum EventCodec {
-    private static let fields: Set<String> = ["userId", "itemId", "behavior", "timestamp", "categoryId"]
 
     public static func decode(_ bytes: some Collection<UInt8>, format: EventFormat = .auto) throws(EventDecodingError)
         -> BehaviorEvent
@@ -52,9 +51,33 @@ public enum EventCodec {
 
     private static func decodeJSON(_ bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> BehaviorEvent {
         var parser = FlatJSONParser(bytes)
-        let members = try parser.parseObject(wanted: fields)
+        // Five fixed slots instead of a table: decoding allocates nothing but the event's own (long) strings.
+        var slots:
+            (
+                userId: JSONScalar?, itemId: JSONScalar?, behavior: JSONScalar?, timestamp: JSONScalar?,
+                categoryId: JSONScalar?
+            ) = (nil, nil, nil, nil, nil)
+        try parser.parseMembers { name, value in
+            switch name {
+            case "userId": slots.userId = value
+            case "itemId": slots.itemId = value
+            case "behavior": slots.behavior = value
+            case "timestamp": slots.timestamp = value
+            case "categoryId": slots.categoryId = value
+            default: break
+            }
+        }
+        func member(_ name: String) -> JSONScalar? {
+            switch name {
+            case "userId": slots.userId
+            case "itemId": slots.itemId
+            case "behavior": slots.behavior
+            case "timestamp": slots.timestamp
+            default: slots.categoryId
+            }
+        }
         func id(_ name: String) throws(EventDecodingError) -> String {
-            switch members[name] {
+            switch member(name) {
             case .string(let text): return try validated(id: text, field: name)
             case .integer(let number): return String(number)
             case nil, .null?: throw EventDecodingError(.missingField, field: name, "required, not present")
@@ -65,7 +88,7 @@ public enum EventCodec {
         let userId = try id("userId")
         let itemId = try id("itemId")
         let behavior: Behavior
-        switch members["behavior"] {
+        switch slots.behavior {
         case .string(let name):
             guard let known = Behavior(name: name) else { throw unknownBehavior(name) }
             behavior = known
@@ -74,7 +97,7 @@ public enum EventCodec {
             throw EventDecodingError(.wrongType, field: "behavior", "expected a behavior name, got \(other.typeName)")
         }
         let timestamp: Int64
-        switch members["timestamp"] {
+        switch slots.timestamp {
         case .integer(let value): timestamp = try validated(timestamp: value)
         case nil, .null?:
             throw EventDecodingError(.missingField, field: "timestamp", "required (epoch milliseconds), not present")
@@ -83,7 +106,7 @@ public enum EventCodec {
                 .wrongType, field: "timestamp", "expected epoch milliseconds as an integer, got \(other.typeName)")
         }
         var categoryId: String?
-        switch members["categoryId"] {
+        switch slots.categoryId {
         case .string(let text): categoryId = try validated(id: text, field: "categoryId")
         case .integer(let number): categoryId = String(number)
         case nil, .null?: categoryId = nil

@@ -35,6 +35,15 @@ struct FlatJSONParser {
 
     mutating func parseObject(wanted: Set<String>) throws(EventDecodingError) -> [String: JSONScalar] {
         var members: [String: JSONScalar] = [:]
+        try parseMembers { name, value in
+            if wanted.contains(name) { members[name] = value }
+        }
+        return members
+    }
+
+    /// Parses the object, handing each member to `visit` in order; nothing is collected, so a caller that keeps a
+    /// fixed set of fields parses without allocating a table.
+    mutating func parseMembers(_ visit: (String, JSONScalar) -> Void) throws(EventDecodingError) {
         skipWhitespace()
         try expect(UInt8(ascii: "{"), "a JSON object starting with '{'")
         skipWhitespace()
@@ -48,8 +57,7 @@ struct FlatJSONParser {
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"), "':' after the member name")
                 skipWhitespace()
-                let value = try parseValue(depth: 0)
-                if wanted.contains(name) { members[name] = value }
+                visit(name, try parseValue(depth: 0))
                 skipWhitespace()
                 let separator = try next()
                 if separator == UInt8(ascii: "}") { break }
@@ -58,7 +66,6 @@ struct FlatJSONParser {
         }
         skipWhitespace()
         guard position == bytes.count else { throw malformed("nothing after the closing '}'") }
-        return members
     }
 
     private mutating func parseValue(depth: Int) throws(EventDecodingError) -> JSONScalar {

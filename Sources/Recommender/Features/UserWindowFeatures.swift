@@ -70,6 +70,8 @@ public struct UserWindowAggregator: Sendable {
         var categoryWeights: [String: Double] = [:]
         var firstEvent: Int64 = .max
         var lastEvent: Int64 = .min
+
+        public init() {}
     }
 
     public static func add(
