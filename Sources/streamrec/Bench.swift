@@ -32,15 +32,8 @@ struct Bench: ParsableCommand {
     private func runOffline(_ generated: [BehaviorEvent]) throws {
         let laneCounts = try parsedLanes()
         // Keyed by user as a producer would send them, so each user lives in one partition.
-        var offsets = [Int64](repeating: 0, count: 4)
-        let records = generated.map { event in
-            let key = Array(event.userId.utf8)
-            let partition = KeyPartitioner.partition(for: key, partitionCount: 4)
-            defer { offsets[Int(partition)] += 1 }
-            return StreamRecord(
-                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key,
-                value: EventCodec.encodeJSON(event))
-        }
+        var sequencer = InputSequencer(partitions: 4)
+        let records = generated.map { sequencer.record(for: $0) }
         var decoded = 0
         let allocationsBeforeDecode = Self.allocationCount()
         let decodeTime = ContinuousClock().measure {
@@ -123,14 +116,8 @@ struct Bench: ParsableCommand {
     /// Events/s from the first event processed to the last, on a fresh cluster with the events already produced.
     private func measure(_ generated: [BehaviorEvent], lanes: Int?) throws -> Double {
         let cluster = try EmbeddedCluster()
-        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
-        configuration.properties["log.connection.close"] = "false"
-        configuration.groupID = "bench"
-        configuration.sessionTimeoutMilliseconds = 6_000
-        configuration.heartbeatIntervalMilliseconds = 500
-        var options = WorkerOptions(kafka: configuration)
-        options.topics.inputPartitions = partitions
-        for specification in options.topics.specifications { try cluster.createTopic(specification) }
+        var options = try WorkerOptions.embedded(cluster, group: "bench", partitions: partitions)
+        let configuration = options.kafka
         do {
             let producer = try KafkaProducer(configuration: configuration)
             let publisher = EventPublisher(producer: producer, topic: options.topics.input)

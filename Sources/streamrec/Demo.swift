@@ -33,15 +33,8 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let cluster = try EmbeddedCluster(brokers: 1)
-        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
-        // Clients close their connections when the demo ends; librdkafka would log each one.
-        configuration.properties["log.connection.close"] = "false"
-        configuration.groupID = "streamrec-demo"
-        configuration.sessionTimeoutMilliseconds = 6_000
-        configuration.heartbeatIntervalMilliseconds = 500
-        var options = WorkerOptions(kafka: configuration)
-        options.topics.inputPartitions = partitions
-        for specification in options.topics.specifications { try cluster.createTopic(specification) }
+        let options = try WorkerOptions.embedded(cluster, group: "streamrec-demo", partitions: partitions)
+        let configuration = options.kafka
 
         let view = LiveView(watching: watch)
         let worker = try Worker(options: options, observer: { view.observe($0) })

@@ -44,16 +44,12 @@ struct Replay: ParsableCommand {
             buffers[topic] = []
         }
         let reader = try LineReader(path: input)
-        var offsets = [Int64](repeating: 0, count: Int(partitions))
+        var sequencer = InputSequencer(partitions: partitions)
         var lines = 0
         while let line = reader.next() {
             lines += 1
             if line.isEmpty { continue }
-            let key = userKey(of: line)
-            let partition = KeyPartitioner.partition(for: key, partitionCount: partitions)
-            let record = StreamRecord(
-                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key, value: line)
-            offsets[Int(partition)] += 1
+            let record = sequencer.record(key: userKey(of: line), value: line)
             runner.process(record) { outputRecord in
                 guard includeInternal || !internalTopics.contains(outputRecord.topic) else { return }
                 buffers[outputRecord.topic, default: []] += outputRecord.value ?? []

@@ -124,16 +124,8 @@ extension PipelineHarness {
 @Suite struct ParallelLocalRunnerTests {
     @Test func twoLanesComputeTheSameFeaturesAsOne() {
         var generator = SyntheticEventGenerator(seed: 8, users: 120, items: 300, categories: 6, eventsPerSecond: 4)
-        var offsets = [Int64](repeating: 0, count: 4)
-        let records = (0..<5_000).map { _ -> StreamRecord in
-            let event = generator.next()
-            let key = Array(event.userId.utf8)
-            let partition = KeyPartitioner.partition(for: key, partitionCount: 4)
-            defer { offsets[Int(partition)] += 1 }
-            return StreamRecord(
-                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key,
-                value: EventCodec.encodeJSON(event))
-        }
+        var sequencer = InputSequencer(partitions: 4)
+        let records = (0..<5_000).map { _ in sequencer.record(for: generator.next()) }
         var serial = LocalRunner(settings: PipelineSettings())
         var expected: [String] = []
         for record in records {

@@ -16,15 +16,8 @@ struct TestDeployment {
 
     init(group: String, partitions: Int = 2) throws {
         cluster = try EmbeddedCluster()
-        var kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
-        kafka.groupID = group
-        kafka.sessionTimeoutMilliseconds = 6_000
-        kafka.heartbeatIntervalMilliseconds = 500
-        var options = WorkerOptions(kafka: kafka)
-        options.topics.inputPartitions = partitions
+        options = try WorkerOptions.embedded(cluster, group: group, partitions: partitions)
         options.commitIntervalMilliseconds = 200
-        self.options = options
-        for specification in options.topics.specifications { try cluster.createTopic(specification) }
     }
 
     func publish(_ events: [BehaviorEvent], raw: [(key: String, value: [UInt8])] = []) throws {
@@ -255,15 +248,11 @@ struct KafkaEqualsReplayTests {
 
         var runner = LocalRunner(settings: deployment.options.effectivePipeline)
         var expected: [String: [String]] = [:]
-        var offsets = [Int64](repeating: 0, count: 4)
+        var sequencer = InputSequencer(partitions: 4)
         for event in events {
-            let key = Array(event.userId.utf8)
-            let partition = KeyPartitioner.partition(for: key, partitionCount: 4)
-            let record = StreamRecord(
-                topic: "user-behavior", partition: partition, offset: offsets[Int(partition)], key: key,
-                value: EventCodec.encodeJSON(event))
-            offsets[Int(partition)] += 1
-            runner.process(record) { output in expected[output.topic, default: []].append(text(output.value)) }
+            runner.process(sequencer.record(for: event)) { output in
+                expected[output.topic, default: []].append(text(output.value))
+            }
         }
         for topic in ["user-features", "item-features"] {
             let written = try deployment.readAll(topic).map { text($0.value) }
