@@ -21,6 +21,9 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var idempotentProducer: Bool = true
     /// `linger.ms` — producers only: how long to wait to fill a batch.
     public var lingerMilliseconds: Int = 5
+    /// `transactional.id` — producers only: makes the producer transactional. Keep it stable per instance (e.g.
+    /// the pod name), so a restarted instance fences its own zombie.
+    public var transactionalID: String?
     /// Any other librdkafka property, e.g. `security.protocol`, `sasl.mechanism`, `ssl.ca.location`.
     public var properties: [String: String] = [:]
 
@@ -44,11 +47,13 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// librdkafka's default crc32, so every producer of a topic — ours, the app's, Kafka Streams' — agrees on
     /// where a key lives.
     var producerProperties: [String: String] {
-        commonProperties.merging([
+        var producer = [
             "enable.idempotence": String(idempotentProducer),
             "linger.ms": String(lingerMilliseconds),
             "partitioner": "murmur2_random",
-        ]) { $1 }.merging(properties) { $1 }
+        ]
+        if let transactionalID { producer["transactional.id"] = transactionalID }
+        return commonProperties.merging(producer) { $1 }.merging(properties) { $1 }
     }
 
     /// Everything a consumer is created with. Offsets are always committed by the application, never automatically:

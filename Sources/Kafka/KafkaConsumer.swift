@@ -109,6 +109,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the consumer's group metadata (member id, generation), which a transactional producer sends
+    /// with the offsets so the broker can reject a commit from a member the group has moved past.
+    func withGroupMetadata<T>(_ body: (OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {
+        guard let metadata = rd_kafka_consumer_group_metadata(client.handle) else {
+            throw KafkaError.invalidArgument("the consumer has no group metadata (is group.id set?)")
+        }
+        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+        return try body(metadata)
+    }
+
     /// Stops fetching these partitions (backpressure) without leaving the group.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
         try RDKafkaTopicPartitionList.with(partitions) { (list) throws(KafkaError) in

@@ -10,13 +10,19 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isRetriable: Bool
     /// The handle can no longer be used (e.g. a fenced transactional producer).
     public var isFatal: Bool
+    /// The current transaction must be aborted before the producer can go on (librdkafka's "abortable" errors).
+    public var requiresAbort: Bool
 
-    public init(code: Int32, name: String, message: String, isRetriable: Bool = false, isFatal: Bool = false) {
+    public init(
+        code: Int32, name: String, message: String, isRetriable: Bool = false, isFatal: Bool = false,
+        requiresAbort: Bool = false
+    ) {
         self.code = code
         self.name = name
         self.message = message
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.requiresAbort = requiresAbort
     }
 
     /// Errors raised by the wrapper itself, before librdkafka is involved (bad configuration values and the like).

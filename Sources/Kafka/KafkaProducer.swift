@@ -6,6 +6,8 @@ import StreamEngine
 /// until every record sent so far is acknowledged or failed.
 public final class KafkaProducer: Sendable {
     private let client: RDKafkaClient
+    /// The librdkafka handle, for the transaction calls in this module.
+    var handle: OpaquePointer { client.handle }
 
     public init(
         configuration: KafkaConfiguration,

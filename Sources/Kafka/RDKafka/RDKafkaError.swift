@@ -22,7 +22,8 @@ extension KafkaError {
             name: String(cString: rd_kafka_error_name(error)),
             message: "\(operation): \(String(cString: rd_kafka_error_string(error)))",
             isRetriable: rd_kafka_error_is_retriable(error) != 0,
-            isFatal: rd_kafka_error_is_fatal(error) != 0)
+            isFatal: rd_kafka_error_is_fatal(error) != 0,
+            requiresAbort: rd_kafka_error_txn_requires_abort(error) != 0)
     }
 }
 
