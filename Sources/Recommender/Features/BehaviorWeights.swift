@@ -5,7 +5,11 @@ public struct BehaviorWeights: Sendable, Equatable {
     // Bound: one weight per behaviour.
     private var weights: [Double]
 
-    public init(view: Double = 1, click: Double = 2, favorite: Double = 3, cart: Double = 4, purchase: Double = 5) {
+    public init(
+        view: Double = Behavior.view.weight, click: Double = Behavior.click.weight,
+        favorite: Double = Behavior.favorite.weight, cart: Double = Behavior.cart.weight,
+        purchase: Double = Behavior.purchase.weight
+    ) {
         weights = [view, click, favorite, cart, purchase]
     }
 

@@ -32,10 +32,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// A uniform Double in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
+    /// A number in 0..<bound (bound > 0) by one multiplication (Lemire's method without the rejection step: the bias
+    /// is below bound / 2^64, irrelevant for simulation, and every call takes exactly one draw).
+    public mutating func below(_ bound: Int) -> Int {
+        precondition(bound > 0, "below(_:) needs a positive bound")
+        return Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
+    }
+
     private func rotate(_ value: UInt64, _ count: UInt64) -> UInt64 { (value << count) | (value >> (64 - count)) }
 }
 
 /// Samples ranks 0..<n with probability proportional to 1/(rank+1)^exponent (Zipf): a few ranks get most draws.
+/// The weights go through `pow` (except for exponent 1), so two platforms agree as far as their `pow` does.
 public struct ZipfSampler: Sendable {
     // Bound: n cumulative weights.
     private let cumulative: [Double]
@@ -46,20 +54,25 @@ public struct ZipfSampler: Sendable {
         var cumulative: [Double] = []
         cumulative.reserveCapacity(count)
         for rank in 0..<count {
-            total += 1 / pow(Double(rank + 1), exponent)
+            total += exponent == 1 ? 1 / Double(rank + 1) : 1 / pow(Double(rank + 1), exponent)
             cumulative.append(total)
         }
         self.cumulative = cumulative
     }
 
+    public var count: Int { cumulative.count }
+
+    /// One rank, by binary search over the cumulative weights (log2 n steps).
     public func sample(using random: inout SeededRandom) -> Int {
         let target = random.unit() * cumulative[cumulative.count - 1]
-        var low = 0
-        var high = cumulative.count - 1
-        while low < high {
-            let middle = (low + high) / 2
-            if cumulative[middle] <= target { low = middle + 1 } else { high = middle }
+        return cumulative.withUnsafeBufferPointer { weights in
+            var low = 0
+            var high = weights.count - 1
+            while low < high {
+                let middle = (low + high) >> 1
+                if weights[middle] <= target { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
-        return low
     }
 }

@@ -44,8 +44,10 @@ public struct JSONWriter: Sendable {
         appendDigits(number)
     }
 
+    private mutating func appendDigits(_ number: Int64) { Self.appendDigits(number, to: &bytes) }
+
     /// Decimal digits of an integer, without going through String.
-    private mutating func appendDigits(_ number: Int64) {
+    static func appendDigits(_ number: Int64, to bytes: inout [UInt8]) {
         if number < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: UInt64.max has 20 digits
