@@ -7,17 +7,6 @@ enum JSONScalar: Equatable {
     case bool(Bool)
     case null
     case nested
-
-    var typeName: String {
-        switch self {
-        case .string: "a string"
-        case .integer: "an integer"
-        case .fraction: "a fractional number"
-        case .bool: "a boolean"
-        case .null: "null"
-        case .nested: "an object or array"
-        }
-    }
 }
 
 /// A member value as the parser found it: its kind and where its bytes are, nothing copied yet. Strings are already

@@ -30,8 +30,6 @@ public struct ItemPopularity: Sendable {
     public var itemCount: Int { items.count }
     public var evictions: Int { items.evictedForCapacity }
 
-    public func stats(_ itemId: String) -> Stats? { items.peek(itemId) }
-
     /// The category an item was last seen with.
     public func category(of itemId: String) -> String? { items.peek(itemId)?.categoryId }
 
