@@ -63,7 +63,7 @@ def metric(port, name):
 def start_worker(bootstrap, port, log):
     return subprocess.Popen(
         [BIN, "run", "--brokers", bootstrap, "--group-id", "ops-check", "--partitions", "4", "--lanes", "2",
-         "--http-port", str(port), "--http-host", "127.0.0.1", "--commit-interval-ms", "200",
+         "--http-port", str(port), "--http-host", "127.0.0.1", "--checkpoint-interval-ms", "200",
          "--grace-period-seconds", "20", "--log-format", "json", *GROUP_FLAGS],
         stdout=log, stderr=log)
 

@@ -48,4 +48,21 @@ public final class EmbeddedCluster: @unchecked Sendable {
     public func setBrokerUp(_ brokerID: Int32) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_up(cluster, brokerID), while: "bringing broker \(brokerID) up")
     }
+
+    /// Kafka protocol requests, for `failNextRequests`.
+    public enum RequestKind: Int16, Sendable {
+        case produce = 0
+        case offsetCommit = 8
+        case addPartitionsToTransaction = 24
+        case endTransaction = 26
+        case transactionOffsetCommit = 28
+    }
+
+    /// Makes the next requests of one kind fail with the given broker error codes, one code per request, in order —
+    /// for fault tests (e.g. a produce rejected with `INVALID_RECORD`, 87, fails the record and, in a transaction,
+    /// makes the transaction abortable).
+    public func failNextRequests(_ kind: RequestKind, with errorCodes: [Int32]) {
+        var codes = errorCodes.map { rd_kafka_resp_err_t(rawValue: $0) }
+        rd_kafka_mock_push_request_errors_array(cluster, kind.rawValue, codes.count, &codes)
+    }
 }

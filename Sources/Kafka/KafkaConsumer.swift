@@ -119,6 +119,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         return try body(metadata)
     }
 
+    /// Moves assigned partitions to the given next-offsets; records already fetched for them are dropped, so the next
+    /// poll returns the partition from that offset (a task rewound to its last checkpoint reads on from there).
+    public func seek(_ offsets: [TopicPartitionOffset], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        try RDKafkaTopicPartitionList.with(offsets) { (list) throws(KafkaError) in
+            try check(rd_kafka_seek_partitions(client.handle, list, timeoutMilliseconds), while: "seeking")
+            if let error = RDKafkaTopicPartitionList.firstError(list, while: "seeking") { throw error }
+        }
+    }
+
     /// Stops fetching these partitions (backpressure) without leaving the group.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
         try RDKafkaTopicPartitionList.with(partitions) { (list) throws(KafkaError) in

@@ -48,6 +48,10 @@ public final class WorkerMetrics: Sendable {
                 ),
                 ("streamrec_commits_total", [], { $0.commits }),
                 ("streamrec_commit_milliseconds_total", [], { $0.commitMilliseconds }),
+                ("streamrec_checkpoints_aborted_total", [], { $0.checkpointsAborted }),
+                ("streamrec_changelog_records_total", [], { $0.changelogRecords }),
+                ("streamrec_tasks_restored_total", [], { $0.tasksRestored }),
+                ("streamrec_restore_milliseconds_total", [], { $0.restoreMilliseconds }),
             ]
         counters = counterSpecifications.map { (Counter(label: $0.label, dimensions: $0.dimensions), $0.read) }
         let gaugeSpecifications: [(label: String, read: @Sendable (WorkerStatistics) -> Int)] = [

@@ -24,13 +24,16 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         @usableFromInline var key: Key
         @usableFromInline var value: Value
         @usableFromInline var touchedAt: Int64
+        /// Position in the recency order, saved in checkpoints so a restored store evicts in the same order.
+        @usableFromInline var recency: UInt64
         @usableFromInline var newer: Int  // towards the head (most recent); -1 at the head
         @usableFromInline var older: Int  // towards the tail (least recent); -1 at the tail
 
-        @inlinable init(key: Key, value: Value, touchedAt: Int64, newer: Int, older: Int) {
+        @inlinable init(key: Key, value: Value, touchedAt: Int64, recency: UInt64, newer: Int, older: Int) {
             self.key = key
             self.value = value
             self.touchedAt = touchedAt
+            self.recency = recency
             self.newer = newer
             self.older = older
         }
@@ -50,8 +53,69 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
     /// Keys dropped by the TTL.
     @inlinable public var expired: Int { expirations }
 
+    @usableFromInline var clock: UInt64 = 0
+    /// Whether keys changed since the last `takeChanges()` are remembered (for a changelog).
+    @usableFromInline var tracksChanges = false
+    // Bound: keys touched since the last checkpoint — at most the keys of one checkpoint interval.
+    @usableFromInline var changed: Set<Key> = []
+
     @inlinable public init(bounds: Bounds) {
         self.bounds = bounds
+    }
+
+    /// A key with its value and bookkeeping, as a checkpoint stores it; `value` is nil for a key that left.
+    public struct StoredEntry: Sendable {
+        public var key: Key
+        public var value: Value?
+        public var touchedAt: Int64
+        public var recency: UInt64
+
+        public init(key: Key, value: Value?, touchedAt: Int64, recency: UInt64) {
+            self.key = key
+            self.value = value
+            self.touchedAt = touchedAt
+            self.recency = recency
+        }
+    }
+
+    /// Starts remembering which keys change, for `takeChanges()`.
+    public mutating func trackChanges() { tracksChanges = true }
+
+    @inlinable mutating func noteChange(_ key: Key) {
+        if tracksChanges { changed.insert(key) }
+    }
+
+    /// Every key changed, added or removed since the last call, with its current value (nil if it left).
+    public mutating func takeChanges() -> [StoredEntry] {
+        defer { changed.removeAll(keepingCapacity: true) }
+        return changed.map { key in
+            guard let position = index[key] else { return StoredEntry(key: key, value: nil, touchedAt: 0, recency: 0) }
+            let slot = slots[position]
+            return StoredEntry(key: key, value: slot.value, touchedAt: slot.touchedAt, recency: slot.recency)
+        }
+    }
+
+    /// Every key, for a snapshot.
+    public var storedEntries: [StoredEntry] {
+        index.values.map {
+            StoredEntry(
+                key: slots[$0].key, value: slots[$0].value, touchedAt: slots[$0].touchedAt, recency: slots[$0].recency)
+        }
+    }
+
+    /// Refills an empty store from a checkpoint, in the saved recency order, so it evicts and expires exactly as the
+    /// store that wrote the checkpoint would have. Entries beyond the bound (a smaller bound than before) are
+    /// dropped from the least recent end.
+    public mutating func restore(_ entries: [StoredEntry]) {
+        precondition(index.isEmpty, "restore fills an empty store")
+        for entry in entries.sorted(by: { $0.recency < $1.recency }).suffix(bounds.maxKeys) {
+            guard let value = entry.value else { continue }
+            insertAtHead(
+                Slot(
+                    key: entry.key, value: value, touchedAt: entry.touchedAt, recency: entry.recency, newer: -1,
+                    older: -1))
+            clock = max(clock, entry.recency)
+        }
     }
 
     @inlinable public var count: Int { index.count }
@@ -71,17 +135,23 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         if let position = index[key] {
             let result = update(&slots[position].value)
             slots[position].touchedAt = max(slots[position].touchedAt, eventTime)
+            clock += 1
+            slots[position].recency = clock
             moveToHead(position)
+            noteChange(key)
             return (result, nil)
         }
         var evicted: (key: Key, value: Value)?
         if index.count >= bounds.maxKeys, let victim = removeTail() {
             evictions += 1
             evicted = victim
+            noteChange(victim.key)
         }
         var value = initial()
         let result = update(&value)
-        insertAtHead(Slot(key: key, value: value, touchedAt: eventTime, newer: -1, older: -1))
+        clock += 1
+        insertAtHead(Slot(key: key, value: value, touchedAt: eventTime, recency: clock, newer: -1, older: -1))
+        noteChange(key)
         return (result, evicted)
     }
 
@@ -89,6 +159,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
     @discardableResult
     @inlinable public mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
         guard let position = index[key] else { return nil }
+        noteChange(key)
         return body(&slots[position].value)
     }
 
@@ -96,6 +167,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
     @inlinable public mutating func remove(_ key: Key) -> Value? {
         guard let position = index[key] else { return nil }
         unlink(position)
+        noteChange(key)
         return release(position).value
     }
 
@@ -107,6 +179,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         }
         var dropped: [(key: Key, value: Value)] = []
         while tail >= 0, slots[tail].touchedAt < cutoff, let victim = removeTail() {
+            noteChange(victim.key)
             dropped.append(victim)
         }
         expirations += dropped.count

@@ -5,9 +5,12 @@ public protocol TaskSet: Sendable {
     /// Small numbers about the tasks (counters), published after every batch for statistics.
     associatedtype Summary: Sendable
 
-    mutating func open(_ partition: TopicPartition)
+    /// Creates the task of a partition, from its last checkpoint when there is one.
+    mutating func open(_ partition: TopicPartition, restoring: RestoredTask?) throws(CheckpointDecodingError)
     mutating func close(_ partition: TopicPartition)
     mutating func process(_ record: StreamRecord, into output: inout [OutputRecord])
+    /// Appends a checkpoint (changelog records and a marker) of every task that processed records since its last.
+    mutating func checkpoint(into output: inout [OutputRecord])
     var summary: Summary { get }
 }
 
@@ -19,8 +22,9 @@ public protocol TaskSet: Sendable {
 public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
     private enum Command: Sendable {
         case records([StreamRecord])
-        case open([TopicPartition])
+        case open([TopicPartition], [TopicPartition: RestoredTask])
         case close([TopicPartition])
+        case checkpoint
         case stop
     }
 
@@ -36,6 +40,8 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
     /// Next offset per partition processed since the last `takeProcessedOffsets`.
     private var processed: [TopicPartition: Int64] = [:]
     private var latestSummary: Tasks.Summary
+    private var openFailure: (TopicPartition, CheckpointDecodingError)?
+    private var checkpointRecords: [OutputRecord] = []
 
     /// `emit` runs on the lane's thread after each batch with the outputs it caused.
     public init(index: Int, tasks: Tasks, emit: @escaping @Sendable ([OutputRecord]) -> Void) {
@@ -57,10 +63,28 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         enqueue(.records(records), count: records.count)
     }
 
-    /// Creates the tasks of newly assigned partitions; returns when they exist.
-    public func open(_ partitions: [TopicPartition]) {
-        enqueue(.open(partitions))
+    /// Creates the tasks of newly assigned partitions, from their checkpoints where given; returns when they exist.
+    /// Throws when a checkpoint cannot be decoded (that task stays closed).
+    public func open(
+        _ partitions: [TopicPartition], restoring restored: [TopicPartition: RestoredTask] = [:]
+    ) throws(LaneOpenError) {
+        enqueue(.open(partitions, restored))
         waitUntilIdle()
+        if let (partition, error) = locked({
+            defer { openFailure = nil }; return openFailure
+        }) {
+            throw LaneOpenError(partition: partition, reason: error)
+        }
+    }
+
+    /// Runs a checkpoint of the lane's tasks after the queued records and returns its changelog records.
+    public func checkpoint() -> [OutputRecord] {
+        enqueue(.checkpoint)
+        waitUntilIdle()
+        return locked {
+            defer { checkpointRecords = [] }
+            return checkpointRecords
+        }
     }
 
     /// Closes the tasks of revoked partitions (after their queued records); returns when they are gone.
@@ -69,10 +93,10 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         waitUntilIdle()
     }
 
-    /// Blocks until every submitted record is processed and its outputs emitted.
+    /// Blocks until every submitted record is processed and its outputs emitted (or the lane stopped).
     public func waitUntilIdle() {
         condition.lock()
-        while !commands.isEmpty || busy { condition.wait() }
+        while (!commands.isEmpty || busy) && !stopped { condition.wait() }
         condition.unlock()
     }
 
@@ -149,10 +173,24 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
                         latestSummary = summary
                         condition.broadcast()  // wakes a poll loop waiting for room
                     }
-                case .open(let partitions):
-                    partitions.forEach { tasks.open($0) }
+                case .open(let partitions, let restored):
+                    var failure: (TopicPartition, CheckpointDecodingError)?
+                    for partition in partitions {
+                        do throws(CheckpointDecodingError) {
+                            try tasks.open(partition, restoring: restored[partition])
+                        } catch {
+                            failure = (partition, error)
+                        }
+                    }
                     let summary = tasks.summary
-                    locked { latestSummary = summary }
+                    locked {
+                        latestSummary = summary
+                        openFailure = failure
+                    }
+                case .checkpoint:
+                    var records: [OutputRecord] = []
+                    tasks.checkpoint(into: &records)
+                    locked { checkpointRecords += records }
                 case .close(let partitions):
                     partitions.forEach { tasks.close($0) }
                     let summary = tasks.summary
@@ -171,4 +209,12 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
             }
         }
     }
+}
+
+/// A task whose checkpoint could not be read back.
+public struct LaneOpenError: Error, Sendable, CustomStringConvertible {
+    public var partition: TopicPartition
+    public var reason: CheckpointDecodingError
+
+    public var description: String { "cannot restore the task of \(partition): \(reason)" }
 }

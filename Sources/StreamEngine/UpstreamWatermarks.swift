@@ -28,9 +28,21 @@ public struct UpstreamWatermarks: Sendable {
             if let idleTimeout, now - heardAt > idleTimeout { continue }
             minimum = min(minimum, announced[partition]?.watermark ?? .min)
         }
-        // Every partition idle: follow the most advanced one, so windows still close at the end of a stream.
-        if minimum == .max { return announced.values.map(\.watermark).max() ?? .min }
+        // Every partition idle (the whole input paused): the slowest announcement still holds. Following the most
+        // advanced one would make the others' next events late the moment the input resumes.
+        if minimum == .max { return announced.values.map(\.watermark).min() ?? .min }
         return minimum
+    }
+
+    /// The watermark announced by each upstream partition heard from, for a checkpoint.
+    public var announcedWatermarks: [(partition: Int32, watermark: Int64)] {
+        announced.map { ($0.key, $0.value.watermark) }.sorted { $0.partition < $1.partition }
+    }
+
+    /// Takes back checkpointed announcements; their partitions count as heard from `now` (the restore).
+    public mutating func restore(_ watermarks: [(partition: Int32, watermark: Int64)], at now: ContinuousClock.Instant)
+    {
+        for (partition, watermark) in watermarks { observe(upstream: partition, watermark: watermark, at: now) }
     }
 
     /// The header a task writes on each record it sends downstream: `partition:watermark`.

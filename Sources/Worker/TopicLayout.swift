@@ -30,6 +30,7 @@ public struct TopicLayout: Sendable, Equatable {
             plain(outputs.late),
             plain(outputs.itemShuffle),
             .compacted(outputs.itemTable, partitions: partitions, replicationFactor: replicas),
+            .compacted(outputs.changelog, partitions: 2 * partitions, replicationFactor: replicas),
         ]
     }
 }

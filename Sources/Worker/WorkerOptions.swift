@@ -11,8 +11,14 @@ public struct WorkerOptions: Sendable {
     public var lanes = ProcessInfo.processInfo.activeProcessorCount
     /// Records queued for one lane before its partitions are paused (backpressure instead of buffering).
     public var maxQueuedPerLane = 20_000
-    /// How often processed offsets are committed (after their outputs are acknowledged).
-    public var commitIntervalMilliseconds = 1_000
+    /// How often a checkpoint is taken: state changes, outputs and input offsets committed together.
+    public var checkpointIntervalMilliseconds = 1_000
+    public var guarantee = DeliveryGuarantee.exactlyOnce
+    /// Names this instance's transactional producer (`<group>-<instance id>`). Keep it stable across restarts of
+    /// one instance (a pod name; the default is host name and process id, and a container's process id is 1), so
+    /// a restarted instance fences its own zombie and ends its unfinished transaction at once; two live instances
+    /// must not share it.
+    public var instanceID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     /// Records taken from the consumer per poll.
     public var maxBatchSize = 1_000
 
@@ -26,6 +32,19 @@ public struct WorkerOptions: Sendable {
         var settings = pipeline
         settings.topics = topics.outputs
         settings.shufflePartitions = Int32(topics.inputPartitions)
+        settings.checkpointing = true
         return settings
     }
+
+    public var transactionalID: String { "\(kafka.groupID ?? "streamrec")-\(instanceID)" }
+}
+
+/// What a reader of the outputs can rely on after a crash or a rebalance.
+public enum DeliveryGuarantee: String, Sendable, CaseIterable {
+    /// Outputs, state checkpoints and input offsets are committed in one Kafka transaction: `read_committed`
+    /// readers see each output once.
+    case exactlyOnce = "exactly-once"
+    /// Outputs are flushed before the checkpoint that covers them; after a crash the outputs since the last
+    /// checkpoint are written again, with the same ids.
+    case atLeastOnce = "at-least-once"
 }

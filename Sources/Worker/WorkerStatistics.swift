@@ -8,9 +8,17 @@ public struct WorkerStatistics: Sendable, Equatable {
     /// Internal item-shuffle records read.
     public var shuffleRecordsConsumed = 0
     public var recordsProduced = 0
+    /// Checkpoints committed (state, outputs and offsets together).
     public var commits = 0
-    /// Wall time spent committing: waiting for the lanes to finish their queue and the producer to deliver.
+    /// Wall time spent in checkpoints: waiting for the lanes and for the producer to deliver, committing.
     public var commitMilliseconds = 0
+    /// Checkpoints given up (transaction aborted, tasks rewound to their last checkpoint).
+    public var checkpointsAborted = 0
+    /// Changelog records written.
+    public var changelogRecords = 0
+    /// Tasks restored from a checkpoint, and the wall time spent reading changelogs.
+    public var tasksRestored = 0
+    public var restoreMilliseconds = 0
     /// Partitions currently paused because their lane's queue is full.
     public var pausedPartitions = 0
     /// Records handed to lanes and not processed yet (bounded by lanes × maxQueuedPerLane plus one poll batch).

@@ -53,7 +53,16 @@ struct PipelineOptions: ParsableArguments {
     ) var behaviorWeights: String?
     @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event). (default: 0)")
     var recommendationIntervalMs: Int?
-    @Option(help: "Milliseconds between offset commits. (default: 1_000)") var commitIntervalMs: Int?
+    @Option(
+        help:
+            "Milliseconds between checkpoints (state changes, outputs and input offsets committed together). (default: 1_000)"
+    ) var checkpointIntervalMs: Int?
+    @Option(help: "exactly-once (Kafka transactions) or at-least-once. (default: exactly-once)")
+    var guarantee: String?
+    @Option(
+        help:
+            "Stable name of this instance, e.g. the pod name; the transactional id is <group-id>-<instance-id>. (default: <host name>-<process id>)"
+    ) var instanceId: String?
     @Option(
         help:
             "Seconds after which a silent input partition stops holding back the item tasks' event time. (default: 30)")
@@ -96,7 +105,11 @@ struct PipelineOptions: ParsableArguments {
                 "behavior-weights", flag: behaviorWeights, default: "view=1,click=2,favorite=3,cart=4,purchase=5"),
             recommendationIntervalMs: try sources.int(
                 "recommendation-interval-ms", flag: recommendationIntervalMs, default: 0),
-            commitIntervalMs: try sources.int("commit-interval-ms", flag: commitIntervalMs, default: 1_000),
+            checkpointIntervalMs: try sources.int(
+                "checkpoint-interval-ms", flag: checkpointIntervalMs, default: 1_000),
+            guarantee: try sources.string(
+                "guarantee", flag: guarantee, default: DeliveryGuarantee.exactlyOnce.rawValue),
+            instanceId: try sources.string("instance-id", flag: instanceId, default: ""),
             idleTimeoutSeconds: try sources.int("idle-timeout-seconds", flag: idleTimeoutSeconds, default: 30),
             catalogTopic: try sources.string("catalog-topic", flag: catalogTopic, default: "item-catalog")
         )
@@ -129,7 +142,10 @@ struct ResolvedPipelineOptions {
     var tableUpdateIntervalMs: Int
     var behaviorWeights: String
     var recommendationIntervalMs: Int
-    var commitIntervalMs: Int
+    var checkpointIntervalMs: Int
+    var guarantee: String
+    /// Empty: the worker's default (host name and process id).
+    var instanceId: String
     var idleTimeoutSeconds: Int
     var catalogTopic: String
 
@@ -168,13 +184,19 @@ struct ResolvedPipelineOptions {
         guard lanes > 0 else { throw ValidationError("--lanes must be positive, got \(lanes)") }
         guard maxQueuedPerLane > 0 else { throw ValidationError("--max-queued-per-lane must be positive") }
         guard partitions > 0 else { throw ValidationError("--partitions must be positive, got \(partitions)") }
-        guard commitIntervalMs > 0 else { throw ValidationError("--commit-interval-ms must be positive") }
+        guard checkpointIntervalMs > 0 else { throw ValidationError("--checkpoint-interval-ms must be positive") }
+        guard let guarantee = DeliveryGuarantee(rawValue: guarantee) else {
+            let known = DeliveryGuarantee.allCases.map(\.rawValue).joined(separator: " or ")
+            throw ValidationError("--guarantee must be \(known), got '\(self.guarantee)'")
+        }
+        options.guarantee = guarantee
+        if !instanceId.isEmpty { options.instanceID = instanceId }
         options.pipeline = settings
         options.topics.input = inputTopic
         options.topics.catalog = catalogTopic
         options.topics.outputs = settings.topics
         options.topics.inputPartitions = partitions
-        options.commitIntervalMilliseconds = commitIntervalMs
+        options.checkpointIntervalMilliseconds = checkpointIntervalMs
         options.lanes = lanes
         options.maxQueuedPerLane = maxQueuedPerLane
         return options

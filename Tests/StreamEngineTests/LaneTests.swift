@@ -7,7 +7,7 @@ struct RecordingTasks: TaskSet {
     var open: Set<TopicPartition> = []
     var seen: [TopicPartition: [Int64]] = [:]
 
-    mutating func open(_ partition: TopicPartition) { open.insert(partition) }
+    mutating func open(_ partition: TopicPartition, restoring: RestoredTask?) { open.insert(partition) }
     mutating func close(_ partition: TopicPartition) {
         open.remove(partition)
         seen[partition] = nil
@@ -17,6 +17,7 @@ struct RecordingTasks: TaskSet {
         seen[partition, default: []].append(record.offset)
         output.append(OutputRecord(topic: "out", key: nil, value: [UInt8(record.offset % 256)]))
     }
+    mutating func checkpoint(into output: inout [OutputRecord]) {}
     var summary: [TopicPartition: [Int64]] { seen }
 }
 
@@ -25,12 +26,12 @@ struct RecordingTasks: TaskSet {
         offsets.map { StreamRecord(topic: "t", partition: partition, offset: $0, key: nil, value: nil) }
     }
 
-    @Test func aLaneProcessesEachPartitionInOffsetOrderAndReportsTheCut() {
+    @Test func aLaneProcessesEachPartitionInOffsetOrderAndReportsTheCut() throws {
         let emitted = Mutex(0)
         let lane = Lane(index: 0, tasks: RecordingTasks()) { outputs in emitted.withLock { $0 += outputs.count } }
         let p0 = TopicPartition(topic: "t", partition: 0)
         let p1 = TopicPartition(topic: "t", partition: 1)
-        lane.open([p0, p1])
+        try lane.open([p0, p1])
         for start in stride(from: Int64(0), to: 1_000, by: 100) {
             lane.submit(records(0, start..<start + 100))
             lane.submit(records(1, start..<start + 50))

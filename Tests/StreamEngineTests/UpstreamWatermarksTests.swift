@@ -27,6 +27,14 @@ import Testing
         #expect(upstream.watermark(at: start + .seconds(80)) == 800)
     }
 
+    @Test func whenEveryPartitionIsIdleTheSlowestAnnouncementStillHolds() {
+        var upstream = UpstreamWatermarks(partitions: 2, idleTimeout: .seconds(30), now: start)
+        upstream.observe(upstream: 0, watermark: 900, at: start)
+        upstream.observe(upstream: 1, watermark: 300, at: start)
+        // The input pauses for a minute; when partition 1 resumes, its events after 300 are not late.
+        #expect(upstream.watermark(at: start + .seconds(60)) == 300)
+    }
+
     @Test func progressTravelsInAHeader() {
         let header = UpstreamWatermarks.encode(partition: 7, watermark: -42)
         let record = StreamRecord(topic: "t", partition: 0, offset: 0, key: nil, value: nil, headers: [header])

@@ -1,4 +1,5 @@
 import Foundation
+import StreamEngine
 
 /// A user's interest per category: behaviour weights that halve every `halfLife` ms of event time, so the profile
 /// follows a user whose session drifts from one category to another.
@@ -27,10 +28,28 @@ public struct CategoryInterest: Sendable {
 
     /// The strongest categories with their share of the total interest (shares sum to at most 1).
     public func top(_ count: Int) -> [(category: String, share: Double)] {
-        let total = weights.values.reduce(0, +)
+        // Summed in a fixed order: a dictionary's order differs between processes and after a restore, and a
+        // floating-point sum in another order can differ in its last bit — and so would the output.
+        let ranked = weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let total = ranked.reduce(0) { $0 + $1.value }
         guard total > 0 else { return [] }
-        return weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(count).map {
-            ($0.key, $0.value / total)
+        return ranked.prefix(count).map { ($0.key, $0.value / total) }
+    }
+
+    func encode(to writer: inout BinaryWriter) {
+        writer.write(asOf)
+        writer.write(weights.count)
+        for (category, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            writer.write(category)
+            writer.write(weight)
+        }
+    }
+
+    /// Fills a new profile (made with the deployment's settings) from a checkpoint.
+    mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
+        asOf = try reader.readInt64()
+        for _ in 0..<(try reader.readCount()) {
+            weights[try reader.readString()] = try reader.readDouble()
         }
     }
 

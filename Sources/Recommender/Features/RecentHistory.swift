@@ -1,3 +1,5 @@
+import StreamEngine
+
 /// One past interaction of a user, as much as ranking needs.
 public struct Interaction: Sendable, Hashable {
     public var itemId: String
@@ -40,4 +42,25 @@ public struct RecentHistory: Sendable {
     public var count: Int { buffer.count }
 
     public func contains(itemId: String) -> Bool { occurrences[itemId] != nil }
+
+    func encode(to writer: inout BinaryWriter) {
+        let interactions = self.interactions
+        writer.write(interactions.count)
+        for interaction in interactions {
+            writer.write(interaction.itemId)
+            writer.write(interaction.categoryId)
+            writer.write(interaction.behavior.index)
+            writer.write(interaction.timestamp)
+        }
+    }
+
+    /// Fills a new history (made with the deployment's capacity) from a checkpoint.
+    mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
+        for _ in 0..<(try reader.readCount()) {
+            append(
+                Interaction(
+                    itemId: try reader.readString(), categoryId: try reader.readOptionalString(),
+                    behavior: try Behavior.decode(from: &reader), timestamp: try reader.readInt64()))
+        }
+    }
 }

@@ -23,6 +23,13 @@ public struct ItemTask: Sendable {
     private var upstream: UpstreamWatermarks
     public private(set) var watermark: Int64 = .min
     public private(set) var counters = PipelineCounters()
+    /// Per upstream partition, the position (offset, ordinal) of the last record taken from it. A rewound upstream
+    /// task re-sends what it sent after its checkpoint; on a broker that does not hide the aborted first copy, the
+    /// second is recognised here by its id and dropped, so nothing is counted twice.
+    // Bound: one entry per upstream partition.
+    private var upstreamPositions: [Int32: (offset: Int64, sequence: Int)] = [:]
+    private var changelog: ChangelogWriter
+    private var uncheckpointedOffset: Int64?
 
     public init(partition: Int32, settings: PipelineSettings) {
         self.partition = partition
@@ -30,11 +37,75 @@ public struct ItemTask: Sendable {
         windows = TumblingWindows(size: settings.itemWindow)
         items = KeyedStateStore(bounds: .init(maxKeys: settings.maxItemsPerTask, ttl: settings.itemTTL))
         upstream = UpstreamWatermarks(partitions: settings.shufflePartitions, idleTimeout: settings.idleTimeout)
+        changelog = ChangelogWriter(
+            topic: settings.topics.changelog, partition: settings.shufflePartitions + partition)
+        if settings.checkpointing { items.trackChanges() }
+    }
+
+    /// Takes over the state of a task's last checkpoint; call on a new task, before it processes anything.
+    public mutating func restore(from restored: RestoredTask) throws(CheckpointDecodingError) {
+        changelog = ChangelogWriter(topic: changelog.topic, partition: changelog.partition, restored: restored)
+        var task = BinaryReader(restored.marker.taskState)
+        watermark = try task.readInt64()
+        var announced: [(partition: Int32, watermark: Int64)] = []
+        for _ in 0..<(try task.readCount()) { announced.append((try task.readInt32(), try task.readInt64())) }
+        upstream.restore(announced, at: .now)
+        for _ in 0..<(try task.readCount()) {
+            upstreamPositions[try task.readInt32()] = (try task.readInt64(), try task.readInt())
+        }
+        items.restore(
+            try ChangelogWriter.storeEntries(of: restored) { (reader) throws(CheckpointDecodingError) in
+                try ItemState.decode(from: &reader)
+            })
+        for (itemId, state) in items.entries {
+            for windowStart in state.openWindows.keys {
+                timers.register(itemId, windowEnd: windowStart + settings.itemWindow)
+            }
+        }
+    }
+
+    /// Appends a checkpoint to the changelog records if records were processed since the last one.
+    public mutating func checkpoint(into output: inout [OutputRecord]) {
+        guard let nextOffset = uncheckpointedOffset else { return }
+        uncheckpointedOffset = nil
+        var task = BinaryWriter()
+        task.write(watermark)
+        let announced = upstream.announcedWatermarks
+        task.write(announced.count)
+        for (partition, watermark) in announced {
+            task.write(partition)
+            task.write(watermark)
+        }
+        task.write(upstreamPositions.count)
+        for (partition, position) in upstreamPositions.sorted(by: { $0.key < $1.key }) {
+            task.write(partition)
+            task.write(position.offset)
+            task.write(position.sequence)
+        }
+        changelog.checkpoint(
+            &items, nextOffset: nextOffset, taskState: task.bytes, encode: { $0.encode(to: &$1) }, into: &output)
+    }
+
+    /// Whether the record repeats one already taken from its upstream partition (see `upstreamPositions`).
+    private mutating func isRepeated(_ record: StreamRecord) -> Bool {
+        guard let header = record.headers.first(where: { $0.name == OutputHeaders.id })?.value,
+            let position = OutputHeaders.position(inID: header)
+        else { return false }
+        if let last = upstreamPositions[position.partition], (position.offset, position.sequence) <= last {
+            return true
+        }
+        upstreamPositions[position.partition] = (position.offset, position.sequence)
+        return false
     }
 
     public var itemCount: Int { items.count }
 
     public mutating func process(_ record: StreamRecord, output: inout [OutputRecord]) {
+        uncheckpointedOffset = record.offset + 1
+        guard !isRepeated(record) else {
+            counters.repeatsDropped += 1
+            return
+        }
         let now = ContinuousClock.now
         if let announced = UpstreamWatermarks.decode(record) {
             // A progress announcement of a user partition: no event, only event time moving on.
@@ -121,7 +192,8 @@ public struct ItemTask: Sendable {
             output.append(
                 OutputRecord(
                     topic: settings.topics.itemFeatures, key: Array(itemId.utf8), value: features.encodeJSON(),
-                    timestamp: windowEnd - 1, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+                    timestamp: windowEnd - 1,
+                    headers: [OutputHeaders.id(window: windowStart, of: itemId, in: settings.topics.itemFeatures)]))
             publish(row, causedBy: record, sequence: &sequence, into: &output)
         }
     }

@@ -11,14 +11,36 @@ public struct LocalRunner: Sendable {
     private var pending: [OutputRecord] = []
     private var loopBack: [OutputRecord] = []
 
-    public init(settings: PipelineSettings) {
-        pipeline = RecommendationPipeline(settings: settings, table: ItemTable(maxItems: settings.maxItems))
+    /// `table` shares an item table (a restored runner takes over its predecessor's, as a worker re-reads the
+    /// global table); by default the runner has its own.
+    public init(settings: PipelineSettings, table: ItemTable? = nil) {
+        pipeline = RecommendationPipeline(settings: settings, table: table ?? ItemTable(maxItems: settings.maxItems))
     }
 
     public var table: ItemTable { pipeline.table }
 
     /// Creates the task of a partition, as a consumer-group assignment would.
-    public mutating func assign(_ partition: TopicPartition) { pipeline.open(partition) }
+    public mutating func assign(_ partition: TopicPartition) {
+        try? pipeline.open(partition, restoring: nil)  // throws only when restoring
+    }
+
+    /// Creates the task of a partition from its checkpoint, as a worker does on assignment.
+    public mutating func restore(_ partition: TopicPartition, from restored: RestoredTask)
+        throws(CheckpointDecodingError)
+    {
+        try pipeline.open(partition, restoring: restored)
+        if partition.topic == pipeline.settings.topics.itemShuffle {
+            shuffleOffsets[partition.partition] = restored.marker.nextOffset
+        }
+    }
+
+    /// A checkpoint of every task that changed since the last (`settings.checkpointing` must be on): the records a
+    /// worker writes to the changelog.
+    public mutating func checkpoint() -> [OutputRecord] {
+        var records: [OutputRecord] = []
+        pipeline.checkpoint(into: &records)
+        return records
+    }
 
     /// Drops the task of a partition, as a revocation would.
     public mutating func revoke(_ partition: TopicPartition) { pipeline.close(partition) }

@@ -14,6 +14,24 @@ public enum OutputHeaders {
         RecordHeader(id, "\(record.topic):\(record.partition):\(record.offset):\(sequence)")
     }
 
+    /// A window result's id is the window itself (`topic:key:windowStart`): each window fires once, and its id does
+    /// not depend on which record happened to close it — that differs between runs when a task reads a repartition
+    /// topic whose interleaving of upstream partitions is not fixed.
+    static func id(window start: Int64, of key: String, in topic: String) -> RecordHeader {
+        RecordHeader(id, "\(topic):\(key):\(start)")
+    }
+
+    /// The upstream partition, offset and ordinal of a record StreamRec wrote with an input-derived id.
+    static func position(inID header: [UInt8]) -> (partition: Int32, offset: Int64, sequence: Int)? {
+        let parts = header.split(separator: UInt8(ascii: ":"))
+        guard parts.count >= 4 else { return nil }
+        let number = { (index: Int) in Int64(String(decoding: parts[parts.count - 4 + index], as: UTF8.self)) }
+        guard let partition = number(1).flatMap(Int32.init(exactly:)), let offset = number(2),
+            let sequence = number(3).map(Int.init)
+        else { return nil }
+        return (partition, offset, sequence)
+    }
+
     static func source(of record: StreamRecord) -> RecordHeader {
         RecordHeader(source, "\(record.topic):\(record.partition):\(record.offset)")
     }

@@ -16,6 +16,8 @@ public struct PipelineCounters: Sendable, Equatable {
     public var tableRowsPublished = 0
     public var itemsEvicted = 0
     public var itemsExpired = 0
+    /// Item-shuffle records dropped because their id showed them to be a re-sent copy.
+    public var repeatsDropped = 0
 
     public init() {}
 
@@ -33,5 +35,6 @@ public struct PipelineCounters: Sendable, Equatable {
         lhs.tableRowsPublished += rhs.tableRowsPublished
         lhs.itemsEvicted += rhs.itemsEvicted
         lhs.itemsExpired += rhs.itemsExpired
+        lhs.repeatsDropped += rhs.repeatsDropped
     }
 }

@@ -9,6 +9,9 @@ public struct OutputTopics: Sendable, Equatable {
     public var itemShuffle = "streamrec-item-shuffle"
     /// Internal, compacted: the latest row per item, read by every instance.
     public var itemTable = "streamrec-item-table"
+    /// Internal, compacted: every task's state checkpoints. User task p writes partition p, item task p writes
+    /// partition `shufflePartitions + p`, so the topic has twice the input's partitions.
+    public var changelog = "streamrec-changelog"
 
     public init() {}
 
@@ -16,6 +19,7 @@ public struct OutputTopics: Sendable, Equatable {
     public init(applicationID: String) {
         itemShuffle = "\(applicationID)-item-shuffle"
         itemTable = "\(applicationID)-item-table"
+        changelog = "\(applicationID)-changelog"
     }
 }
 
@@ -54,6 +58,8 @@ public struct PipelineSettings: Sendable, Equatable {
     public var tableUpdateInterval: Int64 = 1_000
     /// An upstream partition silent this long (processing time) stops holding back the item tasks' event time.
     public var idleTimeout: Duration? = .seconds(30)
+    /// Whether tasks record their state changes for checkpoints (the Kafka worker writes them to the changelog).
+    public var checkpointing = false
     /// Weights of the behaviours in popularity and interest.
     public var behaviorWeights = BehaviorWeights()
 

@@ -22,12 +22,19 @@ public struct RecommendationPipeline: Sendable {
 
     public func kind(ofTopic topic: String) -> TaskKind { topic == settings.topics.itemShuffle ? .item : .user }
 
-    public mutating func assign(_ kind: TaskKind, partition: Int32) {
+    /// Creates the task of a partition (from its checkpoint, when given) unless it exists.
+    public mutating func assign(_ kind: TaskKind, partition: Int32, restoring restored: RestoredTask? = nil)
+        throws(CheckpointDecodingError)
+    {
         switch kind {
         case .user where userTasks[partition] == nil:
-            userTasks[partition] = UserTask(partition: partition, settings: settings)
+            var task = UserTask(partition: partition, settings: settings)
+            if let restored { try task.restore(from: restored) }
+            userTasks[partition] = task
         case .item where itemTasks[partition] == nil:
-            itemTasks[partition] = ItemTask(partition: partition, settings: settings)
+            var task = ItemTask(partition: partition, settings: settings)
+            if let restored { try task.restore(from: restored) }
+            itemTasks[partition] = task
         default: break
         }
     }
@@ -42,12 +49,21 @@ public struct RecommendationPipeline: Sendable {
 
     /// Processes one record, creating its task if the source did not announce it.
     public mutating func process(_ record: StreamRecord, into output: inout [OutputRecord]) {
-        let kind = kind(ofTopic: record.topic)
-        assign(kind, partition: record.partition)
-        switch kind {
-        case .user: userTasks[record.partition]!.process(record, table: table, output: &output)
-        case .item: itemTasks[record.partition]!.process(record, output: &output)
+        let partition = record.partition
+        switch kind(ofTopic: record.topic) {
+        case .user:
+            if userTasks[partition] == nil { userTasks[partition] = UserTask(partition: partition, settings: settings) }
+            userTasks[partition]!.process(record, table: table, output: &output)
+        case .item:
+            if itemTasks[partition] == nil { itemTasks[partition] = ItemTask(partition: partition, settings: settings) }
+            itemTasks[partition]!.process(record, output: &output)
         }
+    }
+
+    /// Appends a checkpoint of every task that processed records since its last one, in partition order.
+    public mutating func checkpoint(into output: inout [OutputRecord]) {
+        for partition in userTasks.keys.sorted() { userTasks[partition]!.checkpoint(into: &output) }
+        for partition in itemTasks.keys.sorted() { itemTasks[partition]!.checkpoint(into: &output) }
     }
 
     public var counters: PipelineCounters {
@@ -73,8 +89,10 @@ public struct PipelineSummary: Sendable, Equatable {
 }
 
 extension RecommendationPipeline: TaskSet {
-    public mutating func open(_ partition: TopicPartition) {
-        assign(kind(ofTopic: partition.topic), partition: partition.partition)
+    public mutating func open(_ partition: TopicPartition, restoring restored: RestoredTask?)
+        throws(CheckpointDecodingError)
+    {
+        try assign(kind(ofTopic: partition.topic), partition: partition.partition, restoring: restored)
     }
 
     public mutating func close(_ partition: TopicPartition) {

@@ -14,6 +14,9 @@ public struct UserTask: Sendable {
     /// The event-time bound last announced to the item tasks.
     private var announced = Int64.min
     public private(set) var counters = PipelineCounters()
+    private var changelog: ChangelogWriter
+    /// The input offset after the last processed record; nil until one is processed after the last checkpoint.
+    private var uncheckpointedOffset: Int64?
 
     public init(partition: Int32, settings: PipelineSettings) {
         self.partition = partition
@@ -22,6 +25,37 @@ public struct UserTask: Sendable {
         ranker = PopularityRanker(topN: settings.topN)
         users = KeyedStateStore(bounds: .init(maxKeys: settings.maxUsersPerTask, ttl: settings.userTTL))
         watermark = BoundedOutOfOrdernessWatermark(maxOutOfOrderness: settings.maxOutOfOrderness)
+        changelog = ChangelogWriter(topic: settings.topics.changelog, partition: partition)
+        if settings.checkpointing { users.trackChanges() }
+    }
+
+    /// Takes over the state of a task's last checkpoint; call on a new task, before it processes anything.
+    public mutating func restore(from restored: RestoredTask) throws(CheckpointDecodingError) {
+        changelog = ChangelogWriter(topic: changelog.topic, partition: changelog.partition, restored: restored)
+        var task = BinaryReader(restored.marker.taskState)
+        let maxEventTime = try task.readInt64()
+        if maxEventTime != .min { watermark.observe(eventTime: maxEventTime) }
+        announced = try task.readInt64()
+        users.restore(
+            try ChangelogWriter.storeEntries(of: restored) { (reader) throws(CheckpointDecodingError) in
+                try UserState.decode(from: &reader, settings: self.settings)
+            })
+        for (userId, state) in users.entries {
+            for windowStart in state.openWindows.keys {
+                timers.register(userId, windowEnd: windowStart + settings.userWindow)
+            }
+        }
+    }
+
+    /// Appends a checkpoint to the changelog records if records were processed since the last one.
+    public mutating func checkpoint(into output: inout [OutputRecord]) {
+        guard let nextOffset = uncheckpointedOffset else { return }
+        uncheckpointedOffset = nil
+        var task = BinaryWriter()
+        task.write(watermark.maxEventTime)
+        task.write(announced)
+        changelog.checkpoint(
+            &users, nextOffset: nextOffset, taskState: task.bytes, encode: { $0.encode(to: &$1) }, into: &output)
     }
 
     public var userCount: Int { users.count }
@@ -29,6 +63,7 @@ public struct UserTask: Sendable {
     /// Processes one input record, appending what it causes to `output`: the event re-keyed by item for the item
     /// task that owns it, a fresh list for the user, the features of windows the watermark closed.
     public mutating func process(_ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]) {
+        uncheckpointedOffset = record.offset + 1
         guard let value = record.value else {
             return deadLetter(record, reason: "null value (tombstone): a behavior event is required", into: &output)
         }
@@ -162,7 +197,8 @@ public struct UserTask: Sendable {
             output.append(
                 OutputRecord(
                     topic: settings.topics.userFeatures, key: Array(userId.utf8), value: features.encodeJSON(),
-                    timestamp: windowEnd - 1, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+                    timestamp: windowEnd - 1,
+                    headers: [OutputHeaders.id(window: windowStart, of: userId, in: settings.topics.userFeatures)]))
         }
     }
 

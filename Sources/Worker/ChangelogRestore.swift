@@ -1,0 +1,51 @@
+import Foundation
+import Kafka
+import Logging
+import Recommender
+import StreamEngine
+
+/// Reads tasks' changelog partitions back into `RestoredTask`s: the Kafka side of a restore.
+struct ChangelogRestore: Sendable {
+    let reader: KafkaPartitionReader
+    let settings: PipelineSettings
+    let logger: Logger
+
+    /// The changelog partition of the task that reads `partition`: user task p writes p, item task p writes
+    /// `shufflePartitions + p`.
+    func changelogPartition(of partition: TopicPartition) -> TopicPartition {
+        let offset = partition.topic == settings.topics.itemShuffle ? settings.shufflePartitions : 0
+        return TopicPartition(topic: settings.topics.changelog, partition: offset + partition.partition)
+    }
+
+    /// The last complete checkpoint of each task that has one.
+    func restore(_ partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: RestoredTask] {
+        guard !partitions.isEmpty else { return [:] }
+        let started = ContinuousClock.now
+        let taskOf = Dictionary(uniqueKeysWithValues: partitions.map { (changelogPartition(of: $0).partition, $0) })
+        var restorers = taskOf.mapValues { _ in ChangelogRestorer() }
+        try reader.readAll(partitions.map(changelogPartition(of:))) { record in
+            restorers[record.partition]?.apply(key: record.key, value: record.value, headers: record.headers)
+        }
+        var restored: [TopicPartition: RestoredTask] = [:]
+        for (changelogPartition, restorer) in restorers {
+            let task = taskOf[changelogPartition]!
+            let read = restorer.recordsRead
+            guard let result = restorer.finish() else { continue }
+            restored[task] = result
+            logger.info(
+                "restored \(task) from its changelog",
+                metadata: [
+                    "keys": "\(result.entries.count)", "records": "\(read)", "checkpoint": "\(result.marker.id)",
+                    "resumeAt": "\(result.marker.nextOffset)", "ignored": "\(result.ignoredRecords)",
+                ])
+        }
+        let elapsed = ContinuousClock.now - started
+        logger.info(
+            "restore finished",
+            metadata: [
+                "tasks": "\(partitions.count)", "fromCheckpoint": "\(restored.count)",
+                "milliseconds": "\(Int(elapsed.inSeconds * 1_000))",
+            ])
+        return restored
+    }
+}
