@@ -5,10 +5,29 @@ import Recommender
 import StreamEngine
 
 /// Reads tasks' changelog partitions back into `RestoredTask`s: the Kafka side of a restore.
-struct ChangelogRestore: Sendable {
+public struct ChangelogRestore: Sendable {
     let reader: KafkaPartitionReader
     let settings: PipelineSettings
     let logger: Logger
+
+    /// Reads the checkpoints of every task of a deployment (`streamrec state`), without joining its group.
+    public static func checkpoints(of options: WorkerOptions, logger: Logger) throws(KafkaError)
+        -> [TopicPartition: RestoredTask]
+    {
+        var configuration = options.kafka
+        configuration.groupID = "\(options.kafka.groupID ?? "streamrec")-inspect"
+        let settings = options.effectivePipeline
+        let restore = ChangelogRestore(
+            reader: try KafkaPartitionReader(configuration: configuration, logger: logger), settings: settings,
+            logger: logger)
+        let partitions = (0..<settings.shufflePartitions).flatMap { partition in
+            [
+                TopicPartition(topic: options.topics.input, partition: partition),
+                TopicPartition(topic: settings.topics.itemShuffle, partition: partition),
+            ]
+        }
+        return try restore.restore(partitions)
+    }
 
     /// The changelog partition of the task that reads `partition`: user task p writes p, item task p writes
     /// `shufflePartitions + p`.

@@ -33,10 +33,17 @@ struct Produce: ParsableCommand {
     @Option(help: "Users, items and categories of the generator.") var users = 10_000
     @Option var items = 50_000
     @Option var categories = 100
+    @Option(help: "Event time of the first generated event, epoch ms (default: now); fixed, two runs get equal input.")
+    var startTime: Int64?
+    @Option(help: "Generated events per second of event time (default: --rate, or 1000 when --rate is 0).")
+    var eventTimeRate: Double?
 
     func validate() throws {
         guard (file != nil) != generate else { throw ValidationError("give exactly one of --file PATH or --generate") }
         guard rate >= 0, count >= 0 else { throw ValidationError("--rate and --count cannot be negative") }
+        if let eventTimeRate, !(eventTimeRate > 0 && eventTimeRate.isFinite) {
+            throw ValidationError("--event-time-rate must be a positive number of events per second")
+        }
     }
 
     func run() throws {
@@ -52,7 +59,8 @@ struct Produce: ParsableCommand {
         if generate {
             var generator = SyntheticEventGenerator(
                 seed: seed, users: users, items: items, categories: categories,
-                startTime: Int64(Date().timeIntervalSince1970 * 1_000), eventsPerSecond: rate > 0 ? rate : 1_000)
+                startTime: startTime ?? Int64(Date().timeIntervalSince1970 * 1_000),
+                eventsPerSecond: eventTimeRate ?? (rate > 0 ? rate : 1_000))
             while !stop.isStopped, count == 0 || sent < count {
                 pacer.wait(forItem: sent)
                 try publisher.publish(generator.next())
