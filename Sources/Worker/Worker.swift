@@ -96,6 +96,10 @@ public final class Worker: Sendable {
         if consumerConfiguration.properties["statistics.interval.ms"] == nil {
             consumerConfiguration.properties["statistics.interval.ms"] = "5000"  // for the lag metrics
         }
+        if consumerConfiguration.properties["partition.assignment.strategy"] == nil {
+            // A rebalance moves only the partitions that change owner; the others keep running with their state.
+            consumerConfiguration.properties["partition.assignment.strategy"] = "cooperative-sticky"
+        }
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration, logger: logger, maxBatchSize: options.maxBatchSize,
             onError: { error in logger.warning("consumer: \(error)") },

@@ -19,6 +19,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Lane counts to measure, comma-separated.") var lanes = "1,2"
     @Option(help: "Input partitions with --kafka (the embedded cluster keeps ~5 MB per partition).")
     var partitions = 16
+    @Option(help: "Delivery guarantees to measure with --kafka, comma-separated.")
+    var guarantees = "at-least-once,exactly-once"
     @Option(help: "Records queued per lane before its partitions are paused (with --kafka).")
     var maxQueuedPerLane = WorkerOptions(kafka: KafkaConfiguration(bootstrapServers: "")).maxQueuedPerLane
 
@@ -40,7 +42,11 @@ struct Bench: ParsableCommand {
             for record in records where (try? EventCodec.decode(record.value!, format: .auto)) != nil { decoded += 1 }
         }
         let allocationsBeforePipeline = Self.allocationCount()
-        var runner = LocalRunner(settings: PipelineSettings())
+        // As the worker runs it: state changes tracked for checkpoints, and room for every generated user.
+        var settings = PipelineSettings()
+        settings.checkpointing = true
+        settings.maxUsersPerTask = max(settings.maxUsersPerTask, users)
+        var runner = LocalRunner(settings: settings)
         var produced = 0
         let residentBefore = residentBytes()
         let pipelineTime = ContinuousClock().measure {
@@ -87,6 +93,39 @@ struct Bench: ParsableCommand {
             "resident memory        +\((residentAfter - residentBefore) / 1_048_576) MiB for \(activeUsers) users, "
                 + "\(runner.pipeline.itemCount) items: \((residentAfter - residentBefore) / max(1, activeUsers)) "
                 + "bytes per active user (all state included)")
+        try measureRestore(&runner, settings: settings)
+    }
+
+    /// A checkpoint of all the state (every key: the first checkpoint is a snapshot), then a restore from those
+    /// changelog records into new tasks — the in-process part of a restore; reading the records from Kafka is on top.
+    private func measureRestore(_ runner: inout LocalRunner, settings: PipelineSettings) throws {
+        var changelog: [OutputRecord] = []
+        let checkpointTime = ContinuousClock().measure { changelog = runner.checkpoint() }
+        let bytes = changelog.reduce(0) { $0 + ($1.value?.count ?? 0) + ($1.key?.count ?? 0) }
+        var restored = LocalRunner(settings: settings, table: runner.table)
+        let restoreTime = try ContinuousClock().measure {
+            var restorers: [Int32: ChangelogRestorer] = [:]
+            for record in changelog {
+                restorers[record.partition!, default: ChangelogRestorer()].apply(
+                    key: record.key, value: record.value, headers: record.headers)
+            }
+            for (partition, restorer) in restorers {
+                guard let task = restorer.finish() else { continue }
+                let source =
+                    partition < settings.shufflePartitions
+                    ? TopicPartition(topic: "user-behavior", partition: partition)
+                    : TopicPartition(
+                        topic: settings.topics.itemShuffle, partition: partition - settings.shufflePartitions)
+                try restored.restore(source, from: task)
+            }
+        }
+        let keys = restored.pipeline.userCount + restored.pipeline.itemCount
+        print(
+            "checkpoint (snapshot)  \(changelog.count) changelog records, \(bytes / 1_048_576) MiB, in "
+                + String(format: "%.2f s", checkpointTime.inSeconds))
+        print(
+            "restore                \(keys) keys in " + String(format: "%.2f s", restoreTime.inSeconds) + " ("
+                + String(format: "%.0f", Double(keys) / restoreTime.inSeconds) + " keys/s), in process")
     }
 
     private func parsedLanes() throws -> [Int] {
@@ -100,21 +139,29 @@ struct Bench: ParsableCommand {
     private func runOnKafka(_ generated: [BehaviorEvent]) throws {
         let laneCounts = try parsedLanes()
         print("events \(events) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster")
-        let baseline = try measure(generated, lanes: nil)
+        let modes = try guarantees.split(separator: ",").map { (name) throws -> DeliveryGuarantee in
+            guard let guarantee = DeliveryGuarantee(rawValue: String(name)) else {
+                throw ValidationError("--guarantees expects exactly-once and/or at-least-once, got \(name)")
+            }
+            return guarantee
+        }
+        let baseline = try measure(generated, lanes: nil, guarantee: .atLeastOnce)
         print("bare librdkafka consumer (baseline)  \(Int(baseline)) events/s")
         var first: Double?
         for count in laneCounts {
-            let rate = try measure(generated, lanes: count)
-            first = first ?? rate
-            print(
-                "worker, \(count) lane(s)               \(Int(rate)) events/s   ratio to bare consumer "
-                    + String(format: "%.3f", rate / baseline) + ", to the first lane count "
-                    + String(format: "%.2f", rate / first!))
+            for guarantee in modes {
+                let rate = try measure(generated, lanes: count, guarantee: guarantee)
+                first = first ?? rate
+                print(
+                    "worker, \(count) lane(s), \(guarantee.rawValue)   \(Int(rate)) events/s   ratio to bare consumer "
+                        + String(format: "%.3f", rate / baseline) + ", to the first run "
+                        + String(format: "%.2f", rate / first!))
+            }
         }
     }
 
     /// Events/s from the first event processed to the last, on a fresh cluster with the events already produced.
-    private func measure(_ generated: [BehaviorEvent], lanes: Int?) throws -> Double {
+    private func measure(_ generated: [BehaviorEvent], lanes: Int?, guarantee: DeliveryGuarantee) throws -> Double {
         let cluster = try EmbeddedCluster()
         var options = try WorkerOptions.embedded(cluster, group: "bench", partitions: partitions)
         let configuration = options.kafka
@@ -129,6 +176,7 @@ struct Bench: ParsableCommand {
         }
         guard let lanes else { return try consumeBare(configuration, topic: options.topics.input) }
         options.lanes = lanes
+        options.guarantee = guarantee
         options.maxQueuedPerLane = maxQueuedPerLane
         let worker = try Worker(options: options)
         let stop = StopSignal()

@@ -32,14 +32,16 @@ struct TestDeployment {
     /// Runs a worker until it consumed `count` input records and every event it re-keyed came back through the
     /// item shuffle topic (or 60 s passed), then stops it gracefully. `whileRunning` runs once the worker started.
     func runWorker(
-        untilConsumed count: Int, settleSeconds: Double = 0, whileRunning: (Worker) throws -> Void = { _ in }
+        untilConsumed count: Int, settleSeconds: Double = 0, whileRunning: (Worker) throws -> Void = { _ in },
+        until done: ((WorkerStatistics) -> Bool)? = nil
     ) throws -> WorkerStatistics {
         let worker = try Worker(options: options)
         let stop = StopSignal()
         let job = BackgroundJob(name: "test-worker") { try worker.run(until: stop) }
         try whileRunning(worker)
         waitFor(worker, job) {
-            $0.recordsConsumed >= count && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed
+            done?($0)
+                ?? ($0.recordsConsumed >= count && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed)
         }
         // Progress announcements trail the last events through the shuffle topic.
         Thread.sleep(forTimeInterval: settleSeconds)

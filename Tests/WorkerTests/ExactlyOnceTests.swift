@@ -1,0 +1,101 @@
+import Foundation
+import Kafka
+import Recommender
+import StreamEngine
+import Testing
+import Worker
+
+/// Checkpoints through Kafka in one process: an aborted transaction, and partitions moving between instances. (The
+/// crash test with killed processes is `scripts/crash_test.py`.)
+@Suite("Exactly-once on the embedded cluster", .serialized)
+struct ExactlyOnceTests {
+    static func events(_ count: Int) -> [BehaviorEvent] {
+        var generator = SyntheticEventGenerator(
+            seed: 21, users: 60, items: 200, categories: 6, startTime: 1_700_000_000_000, eventsPerSecond: 3)
+        return (0..<count).map { _ in generator.next() }
+    }
+
+    /// Every record of a topic by id; the embedded broker shows aborted copies, so an id may come more than once.
+    static func byID(_ records: [StreamRecord]) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for record in records {
+            let id = record.headers.first { $0.name == OutputHeaders.id }.map { text($0.value) } ?? ""
+            result[id, default: []].append(text(record.value))
+        }
+        return result
+    }
+
+    @Test func anAbortedCheckpointIsRedoneFromTheLastOneWithTheSameIDs() throws {
+        let deployment = try TestDeployment(group: "eos-abort", partitions: 2)
+        let events = Self.events(3_000)
+        try deployment.publish(Array(events[..<1_500]))
+        // Done once every list is out: after the rewind the input is read twice from the checkpoint on, and the
+        // item tasks drop the shuffle records they already had, so the usual "everything consumed" test never holds.
+        let statistics = try deployment.runWorker(
+            untilConsumed: events.count, settleSeconds: 2,
+            whileRunning: { worker in
+                deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.commits >= 2 }
+                // The broker refuses to add a partition to the next transaction (TOPIC_AUTHORIZATION_FAILED, a request
+                // only a transactional producer sends): the transaction can only be aborted, and the tasks go back to
+                // their last checkpoint.
+                deployment.cluster.failNextRequests(.addPartitionsToTransaction, with: [29])
+                try deployment.publish(Array(events[1_500...]))
+            },
+            until: { $0.checkpointsAborted >= 1 && $0.recordsConsumed > events.count && $0.commits >= 4 })
+        #expect(statistics.checkpointsAborted >= 1)
+        // The input after the last checkpoint was read again, into tasks restored from the changelog.
+        #expect(statistics.recordsConsumed > events.count)
+        #expect(statistics.tasksRestored >= 1)
+        let recommendations = Self.byID(try deployment.readAll("recommendations"))
+        // One list per event, each under one id with one payload, however often it was sent.
+        #expect(recommendations.count == events.count)
+        #expect(recommendations.values.allSatisfy { Set($0).count == 1 })
+        let features = Self.byID(try deployment.readAll("user-features"))
+        #expect(!features.isEmpty)
+        #expect(features.values.allSatisfy { Set($0).count == 1 })
+    }
+
+    /// One instance, then a second joins mid-stream, then the first leaves: the window results are those of one
+    /// instance processing everything (the local runner), because state moves with its partitions.
+    @Test func windowsContinueWhereTheyWereWhenPartitionsMoveBetweenInstances() throws {
+        var deployment = try TestDeployment(group: "eos-rebalance", partitions: 4)
+        deployment.options.pipeline.idleTimeout = nil
+        let events = Self.events(6_000)
+        var first = deployment.options
+        first.instanceID = "first"
+        var second = deployment.options
+        second.instanceID = "second"
+        let one = try Worker(options: first)
+        let two = try Worker(options: second)
+        let (stopOne, stopTwo) = (StopSignal(), StopSignal())
+        let jobOne = BackgroundJob(name: "first") { try one.run(until: stopOne) }
+        try deployment.publish(Array(events[..<2_000]))
+        deployment.waitFor(one, jobOne) { $0.recordsConsumed >= 2_000 }
+        let started = Date()
+        defer { print("rebalance test took \(Date().timeIntervalSince(started)) s after the first instance caught up") }
+        let jobTwo = BackgroundJob(name: "second") { try two.run(until: stopTwo) }
+        deployment.waitFor(two, jobTwo) { !$0.assignedPartitions.isEmpty }
+        try deployment.publish(Array(events[2_000..<4_000]))
+        deployment.waitFor(two, jobTwo) { $0.recordsConsumed + $0.shuffleRecordsConsumed > 0 }
+        stopOne.stop()
+        try jobOne.join()
+        try deployment.publish(Array(events[4_000...]))
+        deployment.waitFor(two, jobTwo) { $0.assignedPartitions.count == 4 && $0.assignedShufflePartitions.count == 4 }
+        Thread.sleep(forTimeInterval: 8)
+        stopTwo.stop()
+        try jobTwo.join()
+        #expect(two.statistics.tasksRestored > 0)
+
+        var runner = LocalRunner(settings: deployment.options.effectivePipeline)
+        var expected: [String: Set<String>] = [:]
+        var sequencer = InputSequencer(partitions: 4)
+        for event in events {
+            runner.process(sequencer.record(for: event)) { expected[$0.topic, default: []].insert(text($0.value)) }
+        }
+        for topic in ["user-features", "item-features"] {
+            let written = Self.byID(try deployment.readAll(topic))
+            #expect(written.values.allSatisfy { Set($0).count == 1 }, "\(topic): an id with two payloads")
+            #expect(Set(written.values.map { $0[0] }) == expected[topic, default: []], "\(topic) differs")
+        }
+    }
+}
