@@ -131,6 +131,12 @@ public final class Worker: Sendable {
                     lastCheckpoint = .now
                 }
             }
+            // librdkafka 2.0.2 asserts (aborting the process) when a cooperative-sticky consumer is destroyed between
+            // its JoinGroup and its first assignment, so a stop during the join waits for the join, boundedly.
+            let joinDeadline = ContinuousClock.now + .seconds(15)
+            while !counts.value.joined, ContinuousClock.now < joinDeadline {
+                try loop.dispatch(consumer.pollBatch(timeoutMilliseconds: 100))
+            }
             try loop.checkpointOrRecover()
             try consumer.close()  // the final revocation checkpoints once more if a recovery reprocessed records
             if let reason = loop.recoveryNeeded { throw reason }
