@@ -57,6 +57,15 @@ public struct WindowTimers<Key: Hashable & Sendable>: Sendable {
         keysByEnd[windowEnd, default: []].insert(key)
     }
 
+    /// Registers the open windows of restored state: `starts` lists the start of each open window of a value.
+    public mutating func register<Value, Starts: Sequence<Int64>>(
+        openWindowsOf entries: [(key: Key, value: Value)], size: Int64, starts: (Value) -> Starts
+    ) {
+        for (key, value) in entries {
+            for start in starts(value) { register(key, windowEnd: start + size) }
+        }
+    }
+
     public mutating func cancel(_ key: Key, windowEnd: Int64) {
         keysByEnd[windowEnd]?.remove(key)
     }

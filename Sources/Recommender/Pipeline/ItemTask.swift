@@ -57,11 +57,7 @@ public struct ItemTask: Sendable {
             try ChangelogWriter.storeEntries(of: restored) { (reader) throws(CheckpointDecodingError) in
                 try ItemState.decode(from: &reader)
             })
-        for (itemId, state) in items.entries {
-            for windowStart in state.openWindows.keys {
-                timers.register(itemId, windowEnd: windowStart + settings.itemWindow)
-            }
-        }
+        timers.register(openWindowsOf: items.entries, size: settings.itemWindow) { $0.openWindows.keys }
     }
 
     /// Appends a checkpoint to the changelog records if records were processed since the last one.

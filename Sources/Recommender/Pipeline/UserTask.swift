@@ -40,11 +40,7 @@ public struct UserTask: Sendable {
             try ChangelogWriter.storeEntries(of: restored) { (reader) throws(CheckpointDecodingError) in
                 try UserState.decode(from: &reader, settings: self.settings)
             })
-        for (userId, state) in users.entries {
-            for windowStart in state.openWindows.keys {
-                timers.register(userId, windowEnd: windowStart + settings.userWindow)
-            }
-        }
+        timers.register(openWindowsOf: users.entries, size: settings.userWindow) { $0.openWindows.keys }
     }
 
     /// Appends a checkpoint to the changelog records if records were processed since the last one.
