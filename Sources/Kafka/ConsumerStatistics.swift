@@ -10,8 +10,10 @@ public struct ConsumerStatistics: Sendable, Equatable {
         self.lag = lag
     }
 
-    /// Parses librdkafka's statistics JSON (`topics.<name>.partitions.<id>.consumer_lag`; -1 means unknown and is
-    /// left out, as is the internal partition -1).
+    /// Parses librdkafka's statistics JSON: `topics.<name>.partitions.<id>.consumer_lag` (end of the partition minus
+    /// the group's committed offset). Where no offset is committed — offsets sent with a transaction to a broker
+    /// that does not store them — the lag is the end minus the consumer's position (`ls_offset` or `hi_offset`
+    /// minus `app_offset`). Unknown lags (-1) and the internal partition -1 are left out.
     public init(json: String) {
         guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
             let topics = root["topics"] as? [String: Any]
@@ -19,9 +21,14 @@ public struct ConsumerStatistics: Sendable, Equatable {
         for (topic, value) in topics {
             guard let partitions = (value as? [String: Any])?["partitions"] as? [String: Any] else { continue }
             for (id, details) in partitions {
-                guard let partition = Int32(id), partition >= 0,
-                    let lag = ((details as? [String: Any])?["consumer_lag"] as? NSNumber)?.int64Value, lag >= 0
-                else { continue }
+                guard let partition = Int32(id), partition >= 0, let details = details as? [String: Any] else {
+                    continue
+                }
+                let number = { (key: String) in (details[key] as? NSNumber)?.int64Value ?? -1 }
+                var lag = number("consumer_lag")
+                let end = number("ls_offset") >= 0 ? number("ls_offset") : number("hi_offset")
+                if lag < 0, number("app_offset") >= 0, end >= 0 { lag = max(0, end - number("app_offset")) }
+                guard lag >= 0 else { continue }
                 self.lag[TopicPartition(topic: topic, partition: partition)] = lag
             }
         }

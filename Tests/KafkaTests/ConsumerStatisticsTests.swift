@@ -1,0 +1,20 @@
+import Kafka
+import StreamEngine
+import Testing
+
+@Suite struct ConsumerStatisticsTests {
+    @Test func lagIsTheCommittedLagOrElseTheDistanceFromThePosition() {
+        let json = """
+            {"topics": {"t": {"partitions": {
+              "0": {"consumer_lag": 7, "ls_offset": 100, "hi_offset": 100, "app_offset": 99},
+              "1": {"consumer_lag": -1, "ls_offset": 100, "hi_offset": 120, "app_offset": 40},
+              "2": {"consumer_lag": -1, "ls_offset": -1, "hi_offset": -1, "app_offset": -1},
+              "-1": {"consumer_lag": 5}}}}}
+            """
+        let statistics = ConsumerStatistics(json: json)
+        #expect(
+            statistics.lag == [
+                TopicPartition(topic: "t", partition: 0): 7, TopicPartition(topic: "t", partition: 1): 60,
+            ])
+    }
+}
