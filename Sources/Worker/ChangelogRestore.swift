@@ -29,11 +29,10 @@ public struct ChangelogRestore: Sendable {
         return try restore.restore(partitions)
     }
 
-    /// The changelog partition of the task that reads `partition`: user task p writes p, item task p writes
-    /// `shufflePartitions + p`.
     func changelogPartition(of partition: TopicPartition) -> TopicPartition {
-        let offset = partition.topic == settings.topics.itemShuffle ? settings.shufflePartitions : 0
-        return TopicPartition(topic: settings.topics.changelog, partition: offset + partition.partition)
+        TopicPartition(
+            topic: settings.topics.changelog,
+            partition: settings.changelogPartition(ofTaskReading: partition.topic, partition: partition.partition))
     }
 
     /// The last complete checkpoint of each task that has one.

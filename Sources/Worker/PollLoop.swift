@@ -111,7 +111,7 @@ final class PollLoop: @unchecked Sendable {
             offsets.merge(lane.takeProcessedOffsets()) { max($0, $1) }
         }
         guard !offsets.isEmpty else { return }
-        for partition in offsets.keys where firstOffsets[partition] != nil { firstOffsets[partition] = nil }
+        for partition in offsets.keys { firstOffsets[partition] = nil }
         let markers = records.filter { $0.key == Changelog.markerKey }
         try send(records.filter { $0.key != Changelog.markerKey })
         try send(markers)
@@ -158,9 +158,7 @@ final class PollLoop: @unchecked Sendable {
         deliveries.reset()
         counts.withLock { $0.checkpointsAborted += 1 }
         let partitions = laneOf.keys.sorted()
-        var closing = [[TopicPartition]](repeating: [], count: lanes.count)
-        for partition in partitions { closing[laneOf[partition]!].append(partition) }
-        for (lane, batch) in zip(lanes, closing) where !batch.isEmpty { lane.close(batch) }
+        for (lane, batch) in zip(lanes, byLane(partitions)) where !batch.isEmpty { lane.close(batch) }
         lanes.forEach { _ = $0.takeProcessedOffsets() }
         let restored = try open(partitions, placing: false)
         var rewind: [TopicPartitionOffset] = []
@@ -196,9 +194,7 @@ final class PollLoop: @unchecked Sendable {
                 load[index] += 1
             }
         }
-        var opening = [[TopicPartition]](repeating: [], count: lanes.count)
-        for partition in partitions { opening[laneOf[partition]!].append(partition) }
-        for (lane, batch) in zip(lanes, opening) where !batch.isEmpty {
+        for (lane, batch) in zip(lanes, byLane(partitions)) where !batch.isEmpty {
             do {
                 try lane.open(batch, restoring: restored.filter { batch.contains($0.key) })
             } catch {
@@ -206,6 +202,13 @@ final class PollLoop: @unchecked Sendable {
             }
         }
         return restored
+    }
+
+    /// Partitions (each with a lane) grouped by their lane, in lane order.
+    private func byLane(_ partitions: [TopicPartition]) -> [[TopicPartition]] {
+        var grouped = [[TopicPartition]](repeating: [], count: lanes.count)
+        for partition in partitions { grouped[laneOf[partition]!].append(partition) }
+        return grouped
     }
 
     // MARK: - Rebalances
@@ -234,9 +237,9 @@ final class PollLoop: @unchecked Sendable {
                 // The partitions' work so far is committed before another instance takes them over.
                 do throws(KafkaError) { try checkpoint() } catch { recoveryNeeded = error }
             }
-            var closing = [[TopicPartition]](repeating: [], count: lanes.count)
+            let closing = byLane(partitions.filter { laneOf[$0] != nil })
             for partition in partitions {
-                if let index = laneOf.removeValue(forKey: partition) { closing[index].append(partition) }
+                laneOf[partition] = nil
                 paused.remove(partition)
                 firstOffsets[partition] = nil
             }

@@ -103,22 +103,7 @@ struct Bench: ParsableCommand {
         let checkpointTime = ContinuousClock().measure { changelog = runner.checkpoint() }
         let bytes = changelog.reduce(0) { $0 + ($1.value?.count ?? 0) + ($1.key?.count ?? 0) }
         var restored = LocalRunner(settings: settings, table: runner.table)
-        let restoreTime = try ContinuousClock().measure {
-            var restorers: [Int32: ChangelogRestorer] = [:]
-            for record in changelog {
-                restorers[record.partition!, default: ChangelogRestorer()].apply(
-                    key: record.key, value: record.value, headers: record.headers)
-            }
-            for (partition, restorer) in restorers {
-                guard let task = restorer.finish() else { continue }
-                let source =
-                    partition < settings.shufflePartitions
-                    ? TopicPartition(topic: "user-behavior", partition: partition)
-                    : TopicPartition(
-                        topic: settings.topics.itemShuffle, partition: partition - settings.shufflePartitions)
-                try restored.restore(source, from: task)
-            }
-        }
+        let restoreTime = try ContinuousClock().measure { try restored.restore(fromChangelog: changelog) }
         let keys = restored.pipeline.userCount + restored.pipeline.itemCount
         print(
             "checkpoint (snapshot)  \(changelog.count) changelog records, \(bytes / 1_048_576) MiB, in "

@@ -38,11 +38,8 @@ import Testing
         }
         var restored: [TopicPartition: RestoredTask] = [:]
         for (partition, restorer) in restorers {
-            let task =
-                partition < partitions
-                ? TopicPartition(topic: "user-behavior", partition: partition)
-                : TopicPartition(topic: settings.topics.itemShuffle, partition: partition - partitions)
-            restored[task] = restorer.finish()
+            restored[settings.taskPartition(ofChangelogPartition: partition, inputTopic: "user-behavior")] =
+                restorer.finish()
         }
         return restored
     }
@@ -66,9 +63,7 @@ import Testing
         #expect(changelog.allSatisfy { $0.topic == settings.topics.changelog })
 
         var second = LocalRunner(settings: settings, table: first.table)
-        for (partition, task) in Self.restore(changelog, settings: settings) {
-            try second.restore(partition, from: task)
-        }
+        try second.restore(fromChangelog: changelog)
         for record in records[stopAt...] { second.process(record) { outputs.append($0) } }
         #expect(outputs.count == expected.count)
         #expect(outputs == expected)

@@ -38,7 +38,8 @@ public struct ItemTask: Sendable {
         items = KeyedStateStore(bounds: .init(maxKeys: settings.maxItemsPerTask, ttl: settings.itemTTL))
         upstream = UpstreamWatermarks(partitions: settings.shufflePartitions, idleTimeout: settings.idleTimeout)
         changelog = ChangelogWriter(
-            topic: settings.topics.changelog, partition: settings.shufflePartitions + partition)
+            topic: settings.topics.changelog,
+            partition: settings.changelogPartition(ofTaskReading: settings.topics.itemShuffle, partition: partition))
         if settings.checkpointing { items.trackChanges() }
     }
 

@@ -34,6 +34,23 @@ public struct LocalRunner: Sendable {
         }
     }
 
+    /// Restores every task that has a complete checkpoint in `changelog` (records in the order they were written),
+    /// reading them back as a worker reads its changelog partitions.
+    public mutating func restore(fromChangelog changelog: [OutputRecord], inputTopic: String = "user-behavior")
+        throws(CheckpointDecodingError)
+    {
+        var restorers: [Int32: ChangelogRestorer] = [:]
+        for record in changelog {
+            restorers[record.partition ?? 0, default: ChangelogRestorer()].apply(
+                key: record.key, value: record.value, headers: record.headers)
+        }
+        for (partition, restorer) in restorers {
+            guard let task = restorer.finish() else { continue }
+            let settings = pipeline.settings
+            try restore(settings.taskPartition(ofChangelogPartition: partition, inputTopic: inputTopic), from: task)
+        }
+    }
+
     /// A checkpoint of every task that changed since the last (`settings.checkpointing` must be on): the records a
     /// worker writes to the changelog.
     public mutating func checkpoint() -> [OutputRecord] {

@@ -1,3 +1,5 @@
+import StreamEngine
+
 /// Where the pipeline writes. Defaults are the topic names of ARCHITECTURE.md.
 public struct OutputTopics: Sendable, Equatable {
     public var userFeatures = "user-features"
@@ -64,6 +66,18 @@ public struct PipelineSettings: Sendable, Equatable {
     public var behaviorWeights = BehaviorWeights()
 
     public init() {}
+
+    /// The changelog partition of the task that reads `partition` of `topic` (see `OutputTopics.changelog`).
+    public func changelogPartition(ofTaskReading topic: String, partition: Int32) -> Int32 {
+        topic == topics.itemShuffle ? shufflePartitions + partition : partition
+    }
+
+    /// The input partition (of `inputTopic`, or of the item shuffle) whose task writes `changelogPartition`.
+    public func taskPartition(ofChangelogPartition changelogPartition: Int32, inputTopic: String) -> TopicPartition {
+        changelogPartition < shufflePartitions
+            ? TopicPartition(topic: inputTopic, partition: changelogPartition)
+            : TopicPartition(topic: topics.itemShuffle, partition: changelogPartition - shufflePartitions)
+    }
 
     /// Checks the values a user can set; the message names the setting and what to do.
     public func validate() throws(SettingsError) {
