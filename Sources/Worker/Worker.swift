@@ -27,7 +27,7 @@ public final class Worker: Sendable {
         self.options = options
         self.logger = logger
         self.observer = observer
-        table = ItemTable(maxItems: options.pipeline.maxItems)
+        table = ItemTable(settings: options.pipeline)
     }
 
     public var statistics: WorkerStatistics {

@@ -66,8 +66,17 @@ import Testing
         try second.restore(fromChangelog: changelog)
         for record in records[stopAt...] { second.process(record) { outputs.append($0) } }
         #expect(outputs.count == expected.count)
-        #expect(outputs == expected)
+        if let index = zip(outputs, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            Issue.record("output \(index) differs:\n\(Self.text(outputs[index]))\nvs\n\(Self.text(expected[index]))")
+        }
         #expect(second.pipeline.counters.usersEvicted + first.pipeline.counters.usersEvicted > 0)
+    }
+
+    static func text(_ record: OutputRecord) -> String {
+        "\(record.topic) \(String(decoding: record.key ?? [], as: UTF8.self)) "
+            + (record.topic.hasSuffix("table") || record.value == nil
+                ? "\(record.value ?? [])" : String(decoding: record.value ?? [], as: UTF8.self))
+            + " \(record.headers.map { "\($0.name)=\(String(decoding: $0.value ?? [], as: UTF8.self))" })"
     }
 
     @Test func aTasksFirstCheckpointIsASnapshotOfEveryKeyAndLaterOnesOnlyTheChanges() throws {
@@ -84,6 +93,7 @@ import Testing
         let second = runner.checkpoint()
         let markers = second.filter { $0.key == Changelog.markerKey }
         #expect(try markers.allSatisfy { try !CheckpointMarker(decoding: $0.value!).isSnapshot })
-        #expect(second.count - markers.count < 40)  // ten events change a handful of users and items
+        // Ten events change a handful of users and items (each item event also touches up to 3 CF partners).
+        #expect(second.count - markers.count < 80)
     }
 }

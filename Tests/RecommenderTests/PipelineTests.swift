@@ -104,11 +104,15 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
         harness.feed(event("newcomer", "i1", .click, at: 3, category: "c1"))
         let list = harness.json(harness.on("recommendations")[0])
         let items = (list["items"] as? [[String: Any]])?.compactMap { $0["itemId"] as? String }
-        // i1 was just seen; the rest of c1 comes first, and the global chart (j1) tops it up.
-        #expect(items == ["i2", "i3", "j1"])
+        // i1 was just seen. Users who viewed i1 went on to j1 (CF, the strongest source), then the rest of c1 by
+        // popularity (content).
+        #expect(items == ["j1", "i2", "i3"])
         let sources = (list["items"] as? [[String: Any]])?.compactMap { $0["source"] as? String }
-        #expect(sources == ["category-popularity", "category-popularity", "global-popularity"])
-        #expect(list["model"] as? String == PopularityRanker.modelName)
+        #expect(sources == ["cf", "content", "content"])
+        let reasons = (list["items"] as? [[String: Any]])?.compactMap { $0["reason"] as? String }
+        #expect(reasons?.first == "clicked similar: i1")
+        #expect(list["model"] as? String == "blend")
+        #expect(list["surface"] as? String == "personalized")
     }
 
     @Test func userStateIsBoundedPerPartitionAndEvictionsAreCounted() {

@@ -1,13 +1,11 @@
 import StreamEngine
 
-/// Popularity of items — the item table's behaviour-weighted scores — with each category's current top items kept
-/// ready for ranking. Scores only grow, so a bounded top list per category stays exact: an item outside it enters
-/// once its score passes the list's weakest.
+/// The rankers' view of the item table: each item's latest row, each category's current top items and the current
+/// trending items kept ready for ranking. Scores only grow, so a bounded top list per category stays exact: an item
+/// outside it enters once its score passes the list's weakest. Trends go up and down; their lists are re-sorted on
+/// every row and read only for the last closed windows (`trendMaxAge`).
 public struct ItemPopularity: Sendable {
-    public struct Stats: Sendable, Equatable {
-        public var categoryId: String?
-        public var score: Double = 0
-    }
+    public typealias Stats = ItemTableRow
 
     public struct Ranked: Sendable, Equatable {
         public var itemId: String
@@ -15,47 +13,89 @@ public struct ItemPopularity: Sendable {
     }
 
     public let topPerCategory: Int
+    /// How old (event time, from the newest window end seen) a trend may be and still count as trending.
+    public let trendMaxAge: Int64
     // Bound: KeyedStateStore caps the item count (least recently active evicted).
     private var items: KeyedStateStore<String, Stats>
     // Bound: one list of at most `topPerCategory` per category of a stored item.
     private var topByCategory: [String: [Ranked]] = [:]
     // Bound: `topPerCategory` entries.
     private var topOverall: [Ranked] = []
+    // Bounds: as the popularity charts.
+    private var trendingByCategory: [String: [Ranked]] = [:]
+    private var trendingOverall: [Ranked] = []
+    private var newestTrendWindowEnd: Int64 = .min
 
-    public init(maxItems: Int, topPerCategory: Int = 50) {
+    public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000) {
         items = KeyedStateStore(bounds: .init(maxKeys: maxItems))
         self.topPerCategory = topPerCategory
+        self.trendMaxAge = trendMaxAge
     }
 
     public var itemCount: Int { items.count }
     public var evictions: Int { items.evictedForCapacity }
 
+    /// The item's latest row, if the table holds it.
+    public func stats(of itemId: String) -> Stats? { items.peek(itemId) }
+
     /// The category an item was last seen with.
     public func category(of itemId: String) -> String? { items.peek(itemId)?.categoryId }
 
-    /// Takes an item's latest row from the item table.
+    /// Takes an item's latest row from the item table (or the catalog: a row without events).
     public mutating func apply(_ row: ItemTableRow) {
-        let (stats, evicted) = items.update(row.itemId, at: row.updatedAt, default: { Stats() }) { stats in
+        let (stats, evicted) = items.update(
+            row.itemId, at: row.updatedAt,
+            default: { Stats(itemId: row.itemId, categoryId: nil, score: 0, updatedAt: .min) }
+        ) { stats in
             if let category = row.categoryId { stats.categoryId = category }
+            if let creator = row.creatorId { stats.creatorId = creator }
+            // A catalog row carries attributes only; an item task's row carries the item's whole dynamic state.
+            if row.score > 0, row.updatedAt >= stats.updatedAt {
+                let (category, creator) = (stats.categoryId, stats.creatorId)
+                stats = row
+                stats.categoryId = category
+                stats.creatorId = creator
+            }
             stats.score = max(stats.score, row.score)
             return stats
         }
         if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
-        // A catalog row (no events yet) gives the item its category but no place in the charts.
+        // A catalog row (no events yet) gives the item its attributes but no place in the charts.
         guard stats.score > 0 else { return }
         let entry = Ranked(itemId: row.itemId, score: stats.score)
         if let category = stats.categoryId {
             Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)
         }
         Self.offer(entry, to: &topOverall, limit: topPerCategory)
+        if stats.trendWindowEnd != .min {
+            newestTrendWindowEnd = max(newestTrendWindowEnd, stats.trendWindowEnd)
+            let trending = Ranked(itemId: row.itemId, score: stats.trend)
+            if let category = stats.categoryId {
+                Self.offer(trending, to: &trendingByCategory[category, default: []], limit: topPerCategory)
+            }
+            Self.offer(trending, to: &trendingOverall, limit: topPerCategory)
+        }
     }
 
     public func top(inCategory category: String) -> [Ranked] { topByCategory[category] ?? [] }
     public var top: [Ranked] { topOverall }
 
+    /// Items whose last closed window grew the most over the one before, fastest first; only growth counts, and only
+    /// recent windows.
+    public func trending(inCategory category: String? = nil) -> [Ranked] {
+        let list = category.map { trendingByCategory[$0] ?? [] } ?? trendingOverall
+        return list.filter { entry in
+            entry.score > 0 && (items.peek(entry.itemId)?.trendWindowEnd ?? .min) >= newestTrendWindowEnd - trendMaxAge
+        }
+    }
+
     private mutating func forget(_ itemId: String, category: String?) {
-        if let category { topByCategory[category]?.removeAll { $0.itemId == itemId } }
+        if let category {
+            topByCategory[category]?.removeAll { $0.itemId == itemId }
+            trendingByCategory[category]?.removeAll { $0.itemId == itemId }
+        }
         topOverall.removeAll { $0.itemId == itemId }
+        trendingOverall.removeAll { $0.itemId == itemId }
     }
 
     /// Keeps `list` sorted by score (ties by id, for determinism) and at most `limit` long.

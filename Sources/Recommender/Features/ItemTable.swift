@@ -1,50 +1,95 @@
+import StreamEngine
 import Synchronization
 
+/// An item and how strongly it relates to another: a CF neighbour or a cart complement.
+public struct RelatedItem: Sendable, Equatable {
+    public var itemId: String
+    public var similarity: Double
+
+    public init(itemId: String, similarity: Double) {
+        self.itemId = itemId
+        self.similarity = similarity
+    }
+}
+
 /// One row of the global item table (`<app>-item-table`, compacted, key itemId): what an item task knows about its
-/// item, published so that every user task of every instance can rank any item.
+/// item, published so that every user task of every instance can rank any item. Binary (`encode`/`decode`): the
+/// topic is internal and every instance decodes every row.
 public struct ItemTableRow: Sendable, Equatable {
     public var itemId: String
     public var categoryId: String?
+    /// From the catalog: who made the item (a content platform's creator, a shop's brand).
+    public var creatorId: String?
     /// Behaviour-weighted events of the item so far. Only grows, which keeps the per-category charts exact.
     public var score: Double
     /// Event time of the newest event counted.
     public var updatedAt: Int64
+    /// Behaviour-weighted events decayed to `updatedAt` (half-life `coOccurrenceHalfLife`): the popularity that
+    /// normalises co-occurrence into similarity.
+    public var recentScore: Double = 0
+    /// Growth of the last closed 10-minute window over the one before (weighted events); the trending signal.
+    public var trend: Double = 0
+    /// End of the window `trend` belongs to; `.min` when no window closed yet.
+    public var trendWindowEnd: Int64 = .min
+    /// Top item-to-item CF neighbours, most similar first.
+    public var neighbours: [RelatedItem] = []
+    /// Top co-cart / co-purchase neighbours, most similar first.
+    public var complements: [RelatedItem] = []
 
-    public init(itemId: String, categoryId: String?, score: Double, updatedAt: Int64) {
+    public init(
+        itemId: String, categoryId: String?, creatorId: String? = nil, score: Double, updatedAt: Int64
+    ) {
         self.itemId = itemId
         self.categoryId = categoryId
+        self.creatorId = creatorId
         self.score = score
         self.updatedAt = updatedAt
     }
 
-    public func encodeJSON() -> [UInt8] {
-        var json = JSONWriter(capacity: 96)
-        json.beginObject()
-        json.field("itemId", itemId)
-        if let categoryId { json.field("categoryId", categoryId) }
-        json.field("score", score)
-        json.field("updatedAt", updatedAt)
-        json.endObject()
-        return json.bytes
+    static let formatVersion = 1
+
+    public func encode() -> [UInt8] {
+        var writer = BinaryWriter(capacity: 64 + (neighbours.count + complements.count) * 16)
+        writer.write(Self.formatVersion)
+        writer.write(itemId)
+        writer.write(categoryId)
+        writer.write(creatorId)
+        writer.write(score)
+        writer.write(updatedAt)
+        writer.write(recentScore)
+        writer.write(trend)
+        writer.write(trendWindowEnd)
+        for list in [neighbours, complements] {
+            writer.write(list.count)
+            for related in list {
+                writer.write(related.itemId)
+                writer.write(related.similarity)
+            }
+        }
+        return writer.bytes
     }
 
+    /// Nil for bytes that are not a row of this format (the table skips them).
     public static func decode(_ bytes: [UInt8]) -> ItemTableRow? {
-        let members = bytes.withUnsafeBytes { raw in
-            var parser = FlatJSONParser(raw)
-            return try? parser.parseObject(wanted: ["itemId", "categoryId", "score", "updatedAt"])
+        var reader = BinaryReader(bytes)
+        func read() throws(CheckpointDecodingError) -> ItemTableRow {
+            guard try reader.readInt() == formatVersion else { throw .invalid("item-table row format") }
+            var row = ItemTableRow(
+                itemId: try reader.readString(), categoryId: try reader.readOptionalString(),
+                creatorId: try reader.readOptionalString(), score: try reader.readDouble(),
+                updatedAt: try reader.readInt64())
+            row.recentScore = try reader.readDouble()
+            row.trend = try reader.readDouble()
+            row.trendWindowEnd = try reader.readInt64()
+            for keyPath in [\ItemTableRow.neighbours, \ItemTableRow.complements] {
+                for _ in 0..<(try reader.readCount()) {
+                    row[keyPath: keyPath].append(
+                        RelatedItem(itemId: try reader.readString(), similarity: try reader.readDouble()))
+                }
+            }
+            return row
         }
-        guard let members, case .string(let itemId)? = members["itemId"],
-            case .integer(let updatedAt)? = members["updatedAt"]
-        else { return nil }
-        let score: Double
-        switch members["score"] {
-        case .integer(let value)?: score = Double(value)
-        case .fraction(let value)?: score = value
-        default: return nil
-        }
-        var category: String?
-        if case .string(let text)? = members["categoryId"] { category = text }
-        return ItemTableRow(itemId: itemId, categoryId: category, score: score, updatedAt: updatedAt)
+        return try? read()
     }
 }
 
@@ -54,8 +99,12 @@ public struct ItemTableRow: Sendable, Equatable {
 public final class ItemTable: Sendable {
     private let popularity: Mutex<ItemPopularity>
 
-    public init(maxItems: Int) {
-        popularity = Mutex(ItemPopularity(maxItems: maxItems))
+    public init(maxItems: Int, trendMaxAge: Int64 = 20 * 60_000) {
+        popularity = Mutex(ItemPopularity(maxItems: maxItems, trendMaxAge: trendMaxAge))
+    }
+
+    public convenience init(settings: PipelineSettings) {
+        self.init(maxItems: settings.maxItems, trendMaxAge: 2 * settings.itemWindow)
     }
 
     public func apply(_ row: ItemTableRow) {

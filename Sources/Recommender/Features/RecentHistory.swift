@@ -39,6 +39,12 @@ public struct RecentHistory: Sendable {
         buffer.count < capacity ? buffer : Array(buffer[next...] + buffer[..<next])
     }
 
+    /// Newest first, without copying the buffer.
+    public var newestFirst: some Sequence<Interaction> {
+        let (buffer, next, count) = (buffer, next, buffer.count)
+        return (0..<count).lazy.map { offset in buffer[(next - 1 - offset + count) % count] }
+    }
+
     public var count: Int { buffer.count }
 
     public func contains(itemId: String) -> Bool { occurrences[itemId] != nil }

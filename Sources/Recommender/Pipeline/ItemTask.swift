@@ -1,7 +1,9 @@
 import StreamEngine
 
 /// The work of one partition of the item shuffle topic: every event of the items that hash to it, from every user
-/// partition of every instance. Keeps per-item 10-minute windows and publishes the item's row of the global table.
+/// partition of every instance. Keeps per-item 10-minute windows, trend and item-to-item co-occurrence, publishes the
+/// item's row of the global table (with its CF neighbours and cart complements) and its `similar` list when the
+/// neighbours change.
 public struct ItemTask: Sendable {
     struct ItemState: Sendable {
         var category: String?
@@ -10,6 +12,14 @@ public struct ItemTask: Sendable {
         var previousWindow: (start: Int64, score: Double)?
         var totalScore = 0.0
         var lastPublished: Int64 = .min
+        /// Growth of the last closed window over the one before, and that window's end.
+        var trend = 0.0
+        var trendWindowEnd: Int64 = .min
+        var coOccurrence = CoOccurrenceCounts()
+        /// Digest of the neighbour ids of the last `similar` list, so a list goes out only when it changes.
+        var similarDigest: UInt64 = 0
+        /// Whether anything a row shows changed since the last row.
+        var unpublished = false
     }
 
     public let partition: Int32
@@ -97,7 +107,7 @@ public struct ItemTask: Sendable {
 
     public var itemCount: Int { items.count }
 
-    public mutating func process(_ record: StreamRecord, output: inout [OutputRecord]) {
+    public mutating func process(_ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]) {
         uncheckpointedOffset = record.offset + 1
         guard !isRepeated(record) else {
             counters.repeatsDropped += 1
@@ -108,16 +118,38 @@ public struct ItemTask: Sendable {
             // A progress announcement of a user partition: no event, only event time moving on.
             upstream.observe(upstream: announced.partition, watermark: announced.watermark, at: now)
             var sequence = 0
-            advanceTime(at: now, causedBy: record, sequence: &sequence, into: &output)
+            advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
             return
+        }
+        let pairs: [CoOccurrence]
+        do {
+            pairs =
+                try record.headers.first { $0.name == CoOccurrence.header }.map {
+                    try CoOccurrence.decode($0.value ?? [])
+                } ?? []
+        } catch {
+            return setAside(record, reason: "unreadable co-occurrence header: \(error)", into: &output)
+        }
+        if record.value == nil, let key = record.key, !pairs.isEmpty {
+            // A pair keyed by one of the user's recent items: no event of this item, only its CF counts move.
+            let itemId = String(decoding: key, as: UTF8.self)
+            let time = record.timestamp ?? watermark
+            let limits = coOccurrenceLimits
+            let (state, evicted) = items.update(itemId, at: time, default: { ItemState() }) { state in
+                state.coOccurrence.add(pairs, at: time, limits: limits)
+                state.unpublished = true
+                return state
+            }
+            var sequence = 0
+            if let evicted { drop(evicted.key, evicted.value, expired: false) }
+            if isRowDue(state, at: time) {
+                publishRow(of: itemId, at: time, table: table, causedBy: record, sequence: &sequence, into: &output)
+            }
+            return advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
         }
         guard let value = record.value, let event = try? EventCodec.decode(value, format: .json) else {
             // Only StreamRec writes this topic; a record it cannot read is still kept, never skipped silently.
-            counters.deadLettered += 1
-            output.append(
-                OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: "unreadable item-shuffle record")
-            )
-            return
+            return setAside(record, reason: "unreadable item-shuffle record", into: &output)
         }
         let windowEnd = windows.end(of: event.timestamp)
         guard windowEnd > watermark else {
@@ -129,61 +161,75 @@ public struct ItemTask: Sendable {
         counters.itemEventsProcessed += 1
         let windowStart = windowEnd - settings.itemWindow
         let settings = self.settings
-        let (outcome, evicted) = items.update(event.itemId, at: event.timestamp, default: { ItemState() }) {
-            state -> (newWindow: Bool, row: ItemTableRow?) in
+        let limits = coOccurrenceLimits
+        let (newWindow, evicted) = items.update(event.itemId, at: event.timestamp, default: { ItemState() }) {
+            state -> Bool in
             if let category = event.categoryId { state.category = category }
             let newWindow = state.openWindows[windowStart] == nil
             ItemWindowAggregator.add(
                 event, weights: settings.behaviorWeights, to: &state.openWindows[windowStart, default: .init()])
             state.totalScore += settings.behaviorWeights[event.behavior]
-            guard state.lastPublished == .min || event.timestamp - state.lastPublished >= settings.tableUpdateInterval
-            else { return (newWindow, nil) }
-            state.lastPublished = max(state.lastPublished, event.timestamp)
-            return (
-                newWindow,
-                ItemTableRow(
-                    itemId: event.itemId, categoryId: state.category, score: state.totalScore,
-                    updatedAt: event.timestamp)
-            )
+            state.coOccurrence.addEvent(
+                weight: settings.behaviorWeights[event.behavior], at: event.timestamp, limits: limits)
+            state.coOccurrence.add(pairs, at: event.timestamp, limits: limits)
+            state.unpublished = true
+            return newWindow
         }
         var sequence = 0
-        if outcome.newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
+        if newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
         if let evicted { drop(evicted.key, evicted.value, expired: false) }
-        if let row = outcome.row { publish(row, causedBy: record, sequence: &sequence, into: &output) }
-        advanceTime(at: now, causedBy: record, sequence: &sequence, into: &output)
+        if items.peek(event.itemId).map({ isRowDue($0, at: event.timestamp) }) == true {
+            publishRow(
+                of: event.itemId, at: event.timestamp, table: table, causedBy: record, sequence: &sequence,
+                into: &output)
+        }
+        advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
+    }
+
+    private var coOccurrenceLimits: CoOccurrenceCounts.Limits {
+        .init(
+            halfLife: settings.coOccurrenceHalfLife, maxPartners: settings.maxCoItemsPerItem,
+            minWeight: settings.minCoWeight)
+    }
+
+    /// Rows go out at most once per `tableUpdateInterval` of event time per item (and at every window close).
+    private func isRowDue(_ state: ItemState, at time: Int64) -> Bool {
+        state.unpublished && (state.lastPublished == .min || time - state.lastPublished >= settings.tableUpdateInterval)
+    }
+
+    private mutating func setAside(_ record: StreamRecord, reason: String, into output: inout [OutputRecord]) {
+        counters.deadLettered += 1
+        output.append(OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: reason))
     }
 
     /// Moves the watermark to the slowest live upstream partition, fires the windows it passed, expires old items.
     private mutating func advanceTime(
-        at now: ContinuousClock.Instant, causedBy record: StreamRecord, sequence: inout Int,
+        at now: ContinuousClock.Instant, table: ItemTable, causedBy record: StreamRecord, sequence: inout Int,
         into output: inout [OutputRecord]
     ) {
         watermark = max(watermark, upstream.watermark(at: now))
-        fireWindows(causedBy: record, sequence: &sequence, into: &output)
+        fireWindows(causedBy: record, table: table, sequence: &sequence, into: &output)
         for (itemId, state) in items.expire(watermark: watermark) { drop(itemId, state, expired: true) }
     }
 
     private mutating func fireWindows(
-        causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+        causedBy record: StreamRecord, table: ItemTable, sequence: inout Int, into output: inout [OutputRecord]
     ) {
         let size = settings.itemWindow
         for (windowEnd, itemId) in timers.popDue(watermark: watermark) {
             let windowStart = windowEnd - size
-            let closed = items.modify(itemId) { state -> (ItemWindowFeatures, ItemTableRow)? in
+            let closed = items.modify(itemId) { state -> ItemWindowFeatures? in
                 guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
                 let previous = state.previousWindow.flatMap { $0.start == windowStart - size ? $0.score : nil } ?? 0
                 state.previousWindow = (windowStart, accumulator.score)
-                state.lastPublished = max(state.lastPublished, windowEnd - 1)
-                let features = ItemWindowAggregator.result(
+                state.trend = accumulator.score - previous
+                state.trendWindowEnd = windowEnd
+                state.unpublished = true
+                return ItemWindowAggregator.result(
                     accumulator, itemId: itemId, category: state.category, window: windowStart..<windowEnd,
                     previousScore: previous)
-                return (
-                    features,
-                    ItemTableRow(
-                        itemId: itemId, categoryId: state.category, score: state.totalScore, updatedAt: windowEnd - 1)
-                )
             }
-            guard let (features, row) = closed ?? nil else { continue }
+            guard let features = closed ?? nil else { continue }
             sequence += 1
             counters.itemFeaturesEmitted += 1
             output.append(
@@ -191,19 +237,74 @@ public struct ItemTask: Sendable {
                     topic: settings.topics.itemFeatures, key: Array(itemId.utf8), value: features.encodeJSON(),
                     timestamp: windowEnd - 1,
                     headers: [OutputHeaders.id(window: windowStart, of: itemId, in: settings.topics.itemFeatures)]))
-            publish(row, causedBy: record, sequence: &sequence, into: &output)
+            publishRow(
+                of: itemId, at: windowEnd - 1, table: table, causedBy: record, sequence: &sequence, into: &output)
         }
     }
 
-    private mutating func publish(
-        _ row: ItemTableRow, causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+    /// Publishes the item's table row — with neighbours and complements computed now, normalised by the partners'
+    /// popularity in the item table — and its `similar` list if the neighbours changed.
+    private mutating func publishRow(
+        of itemId: String, at time: Int64, table: ItemTable, causedBy record: StreamRecord, sequence: inout Int,
+        into output: inout [OutputRecord]
     ) {
+        let settings = self.settings
+        let limits = coOccurrenceLimits
+        let published = items.modify(itemId) { state -> (ItemTableRow, changedNeighbours: Bool) in
+            let counts = state.coOccurrence
+            let related = table.read { items in
+                counts.related(count: settings.neighbourCount, at: time, limits: limits) { partner in
+                    items.stats(of: partner).map { row in
+                        row.recentScore
+                            / CoOccurrenceCounts.scale(from: row.updatedAt, to: time, halfLife: limits.halfLife)
+                    }
+                }
+            }
+            var row = ItemTableRow(
+                itemId: itemId, categoryId: state.category, score: state.totalScore, updatedAt: time)
+            row.recentScore = counts.popularity(at: time, halfLife: limits.halfLife)
+            row.trend = state.trend
+            row.trendWindowEnd = state.trendWindowEnd
+            row.neighbours = related.neighbours
+            row.complements = related.complements
+            state.lastPublished = max(state.lastPublished, time)
+            state.unpublished = false
+            let digest = Self.digest(related.neighbours)
+            defer { state.similarDigest = digest }
+            return (row, digest != state.similarDigest && !related.neighbours.isEmpty)
+        }
+        guard let (row, changedNeighbours) = published else { return }
         sequence += 1
         counters.tableRowsPublished += 1
         output.append(
             OutputRecord(
-                topic: settings.topics.itemTable, key: Array(row.itemId.utf8), value: row.encodeJSON(),
+                topic: settings.topics.itemTable, key: Array(row.itemId.utf8), value: row.encode(),
                 timestamp: row.updatedAt, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+        guard changedNeighbours else { return }
+        sequence += 1
+        counters.similarListsEmitted += 1
+        let list = Recommendation(
+            surface: .similar, subject: itemId, generatedAt: time, trigger: .neighboursChanged,
+            model: ItemCFNames.model,
+            items: row.neighbours.map { neighbour in
+                ScoredItem(
+                    itemId: neighbour.itemId, categoryId: nil, score: neighbour.similarity, source: "cf",
+                    reason: "\(ItemCFNames.together) \(itemId)")
+            })
+        output.append(
+            OutputRecord(
+                topic: settings.topics.recommendations, key: Array(itemId.utf8), value: list.encodeJSON(),
+                timestamp: time, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+    }
+
+    /// FNV-1a over the neighbour ids in order: a changed list (membership or order) changes it.
+    static func digest(_ neighbours: [RelatedItem]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for neighbour in neighbours {
+            for byte in neighbour.itemId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = (hash ^ 0xff) &* 0x100_0000_01b3
+        }
+        return hash
     }
 
     private mutating func drop(_ itemId: String, _ state: ItemState, expired: Bool) {

@@ -14,7 +14,7 @@ public struct LocalRunner: Sendable {
     /// `table` shares an item table (a restored runner takes over its predecessor's, as a worker re-reads the
     /// global table); by default the runner has its own.
     public init(settings: PipelineSettings, table: ItemTable? = nil) {
-        pipeline = RecommendationPipeline(settings: settings, table: table ?? ItemTable(maxItems: settings.maxItems))
+        pipeline = RecommendationPipeline(settings: settings, table: table ?? ItemTable(settings: settings))
     }
 
     public var table: ItemTable { pipeline.table }

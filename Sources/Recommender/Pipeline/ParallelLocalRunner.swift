@@ -14,7 +14,7 @@ public final class ParallelLocalRunner: Sendable {
     public init(settings: PipelineSettings, lanes count: Int, sink: @escaping @Sendable (OutputRecord) -> Void) {
         precondition(count > 0, "at least one lane")
         self.settings = settings
-        let table = ItemTable(maxItems: settings.maxItems)
+        let table = ItemTable(settings: settings)
         self.table = table
         let offsets = Locked<[Int32: Int64]>([:])
         shuffleOffsets = offsets

@@ -18,6 +18,16 @@ public struct PipelineCounters: Sendable, Equatable {
     public var itemsExpired = 0
     /// Item-shuffle records dropped because their id showed them to be a re-sent copy.
     public var repeatsDropped = 0
+    /// `similar` lists emitted by item tasks (a neighbour list changed).
+    public var similarListsEmitted = 0
+    /// Training examples sent to the trainer.
+    public var trainingExamples = 0
+    /// Examples the trainer learned from, and model versions it published.
+    public var examplesTrained = 0
+    public var modelsPublished = 0
+    /// Per model version: lists it ranked and next-action hits on them.
+    // Bound: one entry per model version seen by this task (the registry keeps a bounded number).
+    public var byModel: [String: ModelCounters] = [:]
 
     public init() {}
 
@@ -36,5 +46,26 @@ public struct PipelineCounters: Sendable, Equatable {
         lhs.itemsEvicted += rhs.itemsEvicted
         lhs.itemsExpired += rhs.itemsExpired
         lhs.repeatsDropped += rhs.repeatsDropped
+        lhs.similarListsEmitted += rhs.similarListsEmitted
+        lhs.trainingExamples += rhs.trainingExamples
+        lhs.examplesTrained += rhs.examplesTrained
+        lhs.modelsPublished += rhs.modelsPublished
+        lhs.byModel.merge(rhs.byModel) { $0 + $1 }
+    }
+}
+
+/// What one model version did: lists ranked with it, and how many of those a user acted on next (an item of the
+/// list within the training horizon).
+public struct ModelCounters: Sendable, Equatable {
+    public var lists = 0
+    public var hits = 0
+
+    public init(lists: Int = 0, hits: Int = 0) {
+        self.lists = lists
+        self.hits = hits
+    }
+
+    public static func + (lhs: ModelCounters, rhs: ModelCounters) -> ModelCounters {
+        ModelCounters(lists: lhs.lists + rhs.lists, hits: lhs.hits + rhs.hits)
     }
 }

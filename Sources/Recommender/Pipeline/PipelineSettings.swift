@@ -14,6 +14,11 @@ public struct OutputTopics: Sendable, Equatable {
     /// Internal, compacted: every task's state checkpoints. User task p writes partition p, item task p writes
     /// partition `shufflePartitions + p`, so the topic has twice the input's partitions.
     public var changelog = "streamrec-changelog"
+    /// Internal, one partition: training examples (recommended items labelled by the user's next actions); the
+    /// group member that owns the partition trains the ranker.
+    public var training = "streamrec-training"
+    /// Compacted, key = model version: the versions of the learned ranker and the registry's control record.
+    public var models = "recsys-models"
 
     public init() {}
 
@@ -22,6 +27,7 @@ public struct OutputTopics: Sendable, Equatable {
         itemShuffle = "\(applicationID)-item-shuffle"
         itemTable = "\(applicationID)-item-table"
         changelog = "\(applicationID)-changelog"
+        training = "\(applicationID)-training"
     }
 }
 
@@ -65,6 +71,48 @@ public struct PipelineSettings: Sendable, Equatable {
     /// Weights of the behaviours in popularity and interest.
     public var behaviorWeights = BehaviorWeights()
 
+    // Item-to-item CF.
+    /// How many of the user's most recent distinct items each event is paired with.
+    public var coOccurrenceItems = 3
+    /// Only items acted on this long (event time) before an event pair with it.
+    public var coOccurrenceWindow: Int64 = 30 * 60_000
+    /// Half-life of co-occurrence counts and of the popularity that normalises them.
+    public var coOccurrenceHalfLife: Int64 = 6 * 3_600_000
+    /// Partners remembered per item (the weakest gives way).
+    public var maxCoItemsPerItem = 50
+    /// Neighbours (and complements) published per item.
+    public var neighbourCount = 10
+    /// A decayed pair weight below this is forgotten.
+    public var minCoWeight = 0.05
+
+    // Ranking.
+    /// The hand-written blend of candidate scores, used when no learned model version is active (and as the learned
+    /// ranker's prior).
+    public var blend = BlendWeights()
+    /// Diversity: at most this many items of one category in a list.
+    public var maxPerCategory = 3
+    /// Never recommend what the user bought (among their last `historySize` interactions and open cart).
+    public var filterPurchased = true
+    /// Never recommend what the user interacted with recently (their history).
+    public var filterSeen = true
+    /// Items remembered in a user's open cart.
+    public var cartSize = 20
+    /// Per lane: item profiles (neighbours, complements, attributes) read from the item table, so ranking does not
+    /// take the table's lock per candidate. Expire-after-write in event time.
+    public var itemCache = CacheBounds(maxEntries: 100_000, expireAfterWrite: 3_600_000)
+    /// Per task: each user's latest lists (served, and labelled by the user's next actions for training).
+    public var userCache = CacheBounds(maxEntries: 10_000, expireAfterWrite: 600_000)
+
+    // Online learning.
+    /// A list's items are labelled by the user's actions within this long after it.
+    public var trainingHorizon: Int64 = 30 * 60_000
+    /// Unclicked items of a list sent as negative examples (the best-ranked ones).
+    public var negativesPerList = 3
+    /// Share of lists without any hit still sent as (negative) examples.
+    public var missedListSampleRate = 0.05
+    /// The trainer's model and publishing policy.
+    public var trainer = TrainerSettings()
+
     public init() {}
 
     /// The changelog partition of the task that reads `partition` of `topic` (see `OutputTopics.changelog`).
@@ -99,6 +147,19 @@ public struct PipelineSettings: Sendable, Equatable {
         if tableUpdateInterval < 0 { throw SettingsError("table-update-interval cannot be negative") }
         if maxOutOfOrderness < 0 { throw SettingsError("max-out-of-orderness cannot be negative") }
         if recommendationInterval < 0 { throw SettingsError("recommendation-interval cannot be negative") }
+        if coOccurrenceItems < 0 { throw SettingsError("co-occurrence-items cannot be negative") }
+        try positive(coOccurrenceWindow, "co-occurrence-window")
+        try positive(coOccurrenceHalfLife, "co-occurrence-half-life")
+        try positive(Int64(maxCoItemsPerItem), "max-co-items")
+        try positive(Int64(neighbourCount), "neighbours")
+        try positive(Int64(maxPerCategory), "max-per-category")
+        try positive(Int64(cartSize), "cart-size")
+        try positive(trainingHorizon, "training-horizon")
+        if !(0...1).contains(missedListSampleRate) { throw SettingsError("missed-list-sample-rate must be in 0...1") }
+        for (bounds, name) in [(itemCache, "item-cache"), (userCache, "user-cache")] {
+            do { try bounds.validate(name) } catch { throw SettingsError(error.description) }
+        }
+        try trainer.validate()
     }
 }
 

@@ -56,7 +56,7 @@ public struct RecommendationPipeline: Sendable {
             userTasks[partition]!.process(record, table: table, output: &output)
         case .item:
             if itemTasks[partition] == nil { itemTasks[partition] = ItemTask(partition: partition, settings: settings) }
-            itemTasks[partition]!.process(record, output: &output)
+            itemTasks[partition]!.process(record, table: table, output: &output)
         }
     }
 

@@ -111,6 +111,10 @@ extension UserState {
         interest.encode(to: &writer)
         writer.write(windows: openWindows) { $0.encode(to: &$1) }
         writer.write(lastRecommendationAt)
+        for list in [cart, purchased] {
+            writer.write(list.count)
+            for itemId in list { writer.write(itemId) }
+        }
     }
 
     static func decode(
@@ -123,6 +127,9 @@ extension UserState {
             try UserWindowAggregator.Accumulator.decode(from: &reader)
         }
         state.lastRecommendationAt = try reader.readInt64()
+        for keyPath in [\UserState.cart, \UserState.purchased] {
+            for _ in 0..<(try reader.readCount()) { state[keyPath: keyPath].append(try reader.readString()) }
+        }
         return state
     }
 }
@@ -138,6 +145,11 @@ extension ItemTask.ItemState {
         }
         writer.write(totalScore)
         writer.write(lastPublished)
+        writer.write(trend)
+        writer.write(trendWindowEnd)
+        coOccurrence.encode(to: &writer)
+        writer.write(similarDigest)
+        writer.write(unpublished)
     }
 
     static func decode(from reader: inout BinaryReader) throws(CheckpointDecodingError) -> Self {
@@ -149,6 +161,11 @@ extension ItemTask.ItemState {
         if try reader.readBool() { state.previousWindow = (try reader.readInt64(), try reader.readDouble()) }
         state.totalScore = try reader.readDouble()
         state.lastPublished = try reader.readInt64()
+        state.trend = try reader.readDouble()
+        state.trendWindowEnd = try reader.readInt64()
+        state.coOccurrence = try CoOccurrenceCounts.decode(from: &reader)
+        state.similarDigest = try reader.readUInt64()
+        state.unpublished = try reader.readBool()
         return state
     }
 }

@@ -6,7 +6,8 @@ public struct UserTask: Sendable {
     public let partition: Int32
     private let settings: PipelineSettings
     private let windows: TumblingWindows
-    private let ranker: PopularityRanker
+    private let generator: CandidateGenerator
+    private let ranker: HybridRanker
     // Bounds: maxUsersPerTask keys and userTTL (KeyedStateStore); timers hold one entry per open window.
     private var users: KeyedStateStore<String, UserState>
     private var timers = WindowTimers<String>()
@@ -22,7 +23,8 @@ public struct UserTask: Sendable {
         self.partition = partition
         self.settings = settings
         windows = TumblingWindows(size: settings.userWindow)
-        ranker = PopularityRanker(topN: settings.topN)
+        generator = CandidateGenerator(settings: settings)
+        ranker = HybridRanker(settings: settings)
         users = KeyedStateStore(bounds: .init(maxKeys: settings.maxUsersPerTask, ttl: settings.userTTL))
         watermark = BoundedOutOfOrdernessWatermark(maxOutOfOrderness: settings.maxOutOfOrderness)
         changelog = ChangelogWriter(topic: settings.topics.changelog, partition: partition)
@@ -57,8 +59,11 @@ public struct UserTask: Sendable {
     public var userCount: Int { users.count }
 
     /// Processes one input record, appending what it causes to `output`: the event re-keyed by item for the item
-    /// task that owns it, a fresh list for the user, the features of windows the watermark closed.
-    public mutating func process(_ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]) {
+    /// task that owns it (with the pairs it forms with the user's recent items, and those pairs keyed by the other
+    /// item), fresh lists for the user, the features of windows the watermark closed.
+    public mutating func process(
+        _ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]
+    ) {
         uncheckpointedOffset = record.offset + 1
         guard let value = record.value else {
             return deadLetter(record, reason: "null value (tombstone): a behavior event is required", into: &output)
@@ -77,79 +82,116 @@ public struct UserTask: Sendable {
             return
         }
         counters.eventsProcessed += 1
-        let category = event.categoryId ?? table.read { $0.category(of: event.itemId) }
-        var sequence = 0
         var routed = event
-        routed.categoryId = category
-        let itemKey = Array(event.itemId.utf8)
-        output.append(
-            OutputRecord(
-                topic: settings.topics.itemShuffle,
-                partition: KeyPartitioner.partition(for: itemKey, partitionCount: settings.shufflePartitions),
-                key: itemKey, value: EventCodec.encodeJSON(routed), timestamp: event.timestamp,
-                headers: [OutputHeaders.id(for: record, sequence: sequence)]))
-        let recommendation = update(user: event, category: category, windowEnd: windowEnd, table: table)
-        if let recommendation {
+        routed.categoryId = event.categoryId ?? table.read { $0.category(of: event.itemId) }
+        let outcome = update(user: routed, windowEnd: windowEnd, table: table)
+        var sequence = 0
+        route(routed, pairs: outcome.pairs, causedBy: record, sequence: &sequence, into: &output)
+        for list in outcome.lists {
             sequence += 1
-            counters.recommendationsEmitted += 1
-            output.append(
-                OutputRecord(
-                    topic: settings.topics.recommendations, key: Array(event.userId.utf8),
-                    value: recommendation.encodeJSON(), timestamp: event.timestamp,
-                    headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+            emit(list, id: OutputHeaders.id(for: record, sequence: sequence), into: &output)
         }
         watermark.observe(eventTime: event.timestamp)
         announceProgress(causedBy: record, sequence: &sequence, into: &output)
-        fireWindows(causedBy: record, sequence: &sequence, into: &output)
+        fireWindows(causedBy: record, table: table, into: &output)
         for (userId, state) in users.expire(watermark: watermark.watermark) {
             counters.usersExpired += 1
             dropOpenWindows(of: userId, state)
         }
     }
 
-    /// Adds the event to the user's state and ranks a fresh list when one is due.
+    /// The event to its item's task, carrying its pairs; each pair also to the other item's task.
+    private func route(
+        _ event: BehaviorEvent, pairs: [CoOccurrence], causedBy record: StreamRecord, sequence: inout Int,
+        into output: inout [OutputRecord]
+    ) {
+        func shuffled(_ itemId: String, value: [UInt8]?, pairs: [CoOccurrence], sequence: Int) -> OutputRecord {
+            let key = Array(itemId.utf8)
+            var headers = [OutputHeaders.id(for: record, sequence: sequence)]
+            if !pairs.isEmpty {
+                headers.append(RecordHeader(name: CoOccurrence.header, value: CoOccurrence.encode(pairs)))
+            }
+            return OutputRecord(
+                topic: settings.topics.itemShuffle,
+                partition: KeyPartitioner.partition(for: key, partitionCount: settings.shufflePartitions), key: key,
+                value: value, timestamp: event.timestamp, headers: headers)
+        }
+        output.append(shuffled(event.itemId, value: EventCodec.encodeJSON(event), pairs: pairs, sequence: sequence))
+        for pair in pairs {
+            sequence += 1
+            let back = CoOccurrence(itemId: event.itemId, weight: pair.weight, isConversion: pair.isConversion)
+            output.append(shuffled(pair.itemId, value: nil, pairs: [back], sequence: sequence))
+        }
+    }
+
+    private func emit(_ list: Recommendation, id: RecordHeader, into output: inout [OutputRecord]) {
+        output.append(
+            OutputRecord(
+                topic: settings.topics.recommendations, key: Array(list.subject.utf8), value: list.encodeJSON(),
+                timestamp: list.generatedAt, headers: [id]))
+    }
+
+    private struct Outcome {
+        var newWindow = false
+        var pairs: [CoOccurrence] = []
+        var lists: [Recommendation] = []
+    }
+
+    /// Adds the event to the user's state and ranks the lists it makes due: the feed (at most once per
+    /// `recommendationInterval`) and the cart complements (when the cart changed).
     private mutating func update(
-        user event: BehaviorEvent, category: String?, windowEnd: Int64, table: ItemTable
-    ) -> Recommendation? {
+        user event: BehaviorEvent, windowEnd: Int64, table: ItemTable
+    ) -> Outcome {
         let windowStart = windowEnd - settings.userWindow
-        let settings = self.settings
-        let ranker = self.ranker
+        let (settings, generator, ranker) = (self.settings, self.generator, self.ranker)
         let (outcome, evicted) = users.update(
             event.userId, at: event.timestamp, default: { UserState(settings: settings) }
-        ) { state -> (newWindow: Bool, recommendation: Recommendation?) in
-            let newWindow = state.openWindows[windowStart] == nil
+        ) { state -> Outcome in
+            var outcome = Outcome()
+            outcome.newWindow = state.openWindows[windowStart] == nil
+            outcome.pairs = CoOccurrence.pairs(
+                of: event, with: state.history, limit: settings.coOccurrenceItems, window: settings.coOccurrenceWindow,
+                weights: settings.behaviorWeights)
             UserWindowAggregator.add(
-                event, category: category, weights: settings.behaviorWeights,
+                event, category: event.categoryId, weights: settings.behaviorWeights,
                 to: &state.openWindows[windowStart, default: .init()])
             state.history.append(
                 Interaction(
-                    itemId: event.itemId, categoryId: category, behavior: event.behavior, timestamp: event.timestamp))
-            if let category {
+                    itemId: event.itemId, categoryId: event.categoryId, behavior: event.behavior,
+                    timestamp: event.timestamp))
+            if let category = event.categoryId {
                 state.interest.add(
                     category: category, weight: settings.behaviorWeights[event.behavior], at: event.timestamp)
             }
+            let cartChanged = state.noteCart(event, settings: settings)
             // An out-of-order event has a smaller time than the last list; with no interval it still gets its list.
-            guard
+            let feedDue =
                 settings.recommendationInterval == 0 || state.lastRecommendationAt == .min
-                    || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
-            else { return (newWindow, nil) }
-            state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
-            let ranked = table.read { items in
-                ranker.rank(interest: state.interest, history: state.history, items: items)
+                || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
+            guard feedDue || cartChanged else { return outcome }
+            let candidates = generator.candidates(
+                for: state, excluding: event.itemId, at: event.timestamp, table: table)
+            let trigger = RecommendationTrigger.event(itemId: event.itemId, behavior: event.behavior)
+            if feedDue {
+                state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
+                outcome.lists.append(
+                    ranker.feed(for: event.userId, from: candidates, at: event.timestamp, trigger: trigger))
             }
-            return (
-                newWindow,
-                Recommendation(
-                    userId: event.userId, generatedAt: event.timestamp, triggerItemId: event.itemId,
-                    triggerBehavior: event.behavior, model: PopularityRanker.modelName, items: ranked)
-            )
+            if cartChanged {
+                outcome.lists.append(
+                    Recommendation(
+                        surface: .cart, subject: event.userId, generatedAt: event.timestamp, trigger: trigger,
+                        model: HybridRanker.blendModel, items: ranker.cart(candidates)))
+            }
+            return outcome
         }
         if outcome.newWindow { timers.register(event.userId, windowEnd: windowEnd) }
         if let evicted {
             counters.usersEvicted += 1
             dropOpenWindows(of: evicted.key, evicted.value)
         }
-        return outcome.recommendation
+        counters.recommendationsEmitted += outcome.lists.count
+        return outcome
     }
 
     /// Tells every item task how far this partition got, as Flink broadcasts watermarks over a keyed exchange: one
@@ -173,28 +215,46 @@ public struct UserTask: Sendable {
         }
     }
 
-    /// Emits the features of every window the watermark has passed.
+    /// Emits the features of every window the watermark has passed, and the user's lists of the closed window: a
+    /// fresh feed, topics and creators.
     private mutating func fireWindows(
-        causedBy record: StreamRecord, sequence: inout Int, into output: inout [OutputRecord]
+        causedBy record: StreamRecord, table: ItemTable, into output: inout [OutputRecord]
     ) {
+        let (generator, ranker) = (self.generator, self.ranker)
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
-            let closed = users.modify(userId) { state in
-                state.openWindows.removeValue(forKey: windowStart).map { accumulator in
-                    let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
-                        .map { WeightedCategory(category: $0.category, weight: $0.share) }
-                    return UserWindowAggregator.result(
-                        accumulator, userId: userId, window: windowStart..<windowEnd, interest: interest)
-                }
+            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation])? in
+                guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
+                let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
+                    .map { WeightedCategory(category: $0.category, weight: $0.share) }
+                let features = UserWindowAggregator.result(
+                    accumulator, userId: userId, window: windowStart..<windowEnd, interest: interest)
+                let time = windowEnd - 1
+                let trigger = RecommendationTrigger.windowClosed(windowEnd: windowEnd)
+                let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
+                let lists = [
+                    ranker.feed(for: userId, from: candidates, at: time, trigger: trigger),
+                    Recommendation(
+                        surface: .topics, subject: userId, generatedAt: time, trigger: trigger,
+                        model: HybridRanker.blendModel, items: ranker.topics(for: state, table: table)),
+                    Recommendation(
+                        surface: .creators, subject: userId, generatedAt: time, trigger: trigger,
+                        model: HybridRanker.blendModel, items: ranker.creators(for: state, table: table)),
+                ]
+                return (features, lists)
             }
-            guard let features = closed ?? nil else { continue }
-            sequence += 1
+            guard let (features, lists) = closed ?? nil else { continue }
             counters.featuresEmitted += 1
             output.append(
                 OutputRecord(
                     topic: settings.topics.userFeatures, key: Array(userId.utf8), value: features.encodeJSON(),
                     timestamp: windowEnd - 1,
                     headers: [OutputHeaders.id(window: windowStart, of: userId, in: settings.topics.userFeatures)]))
+            for list in lists where !list.items.isEmpty {
+                counters.recommendationsEmitted += 1
+                let stream = "\(settings.topics.recommendations)/\(list.surface.rawValue)"
+                emit(list, id: OutputHeaders.id(window: windowStart, of: userId, in: stream), into: &output)
+            }
         }
     }
 

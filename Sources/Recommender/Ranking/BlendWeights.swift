@@ -1,0 +1,78 @@
+import Foundation
+
+/// The hand-written hybrid: a candidate's score is the weighted sum of its normalised scores from each source
+/// (each in 0...1). Defaults favour what the user's own actions say (CF neighbours of their recent items, their
+/// cart) over what everybody does (trending, popular).
+public struct BlendWeights: Sendable, Equatable {
+    public var cf = 0.4
+    public var content = 0.25
+    public var cart = 0.15
+    public var trending = 0.15
+    public var popular = 0.05
+
+    public init() {}
+
+    static let names = ["cf", "content", "cart", "trending", "popular"]
+
+    /// Parses `cf=0.5,content=0.2,...`; names not given keep their default.
+    public init(parsing text: String) throws(SettingsError) {
+        self.init()
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let weight = Double(parts[1]), weight >= 0, weight.isFinite else {
+                throw SettingsError("blend: '\(pair)' is not NAME=WEIGHT with a non-negative number")
+            }
+            switch parts[0] {
+            case "cf": cf = weight
+            case "content": content = weight
+            case "cart": cart = weight
+            case "trending": trending = weight
+            case "popular": popular = weight
+            default:
+                throw SettingsError(
+                    "blend: unknown source '\(parts[0])'; known: \(Self.names.joined(separator: ", "))")
+            }
+        }
+    }
+
+    public var description: String {
+        "cf=\(cf),content=\(content),cart=\(cart),trending=\(trending),popular=\(popular)"
+    }
+}
+
+/// The learned ranker's model and when the trainer publishes a version.
+public struct TrainerSettings: Sendable, Equatable {
+    /// Whether this instance trains when the group gives it the training partition.
+    public var enabled = true
+    /// `fm` or `deepfm` (FM plus a one-hidden-layer MLP over the field embeddings).
+    public var kind = "fm"
+    /// Hashed feature space: 2^hashBits buckets.
+    public var hashBits = 16
+    public var factors = 8
+    public var hiddenUnits = 16
+    public var learningRate = 0.05
+    /// Examples between two publish decisions.
+    public var publishEvery = 2_000
+    /// Publish only when the rolling validation log loss improved on the last published version's (else every
+    /// `publishEvery` × 10 examples anyway, so a drifting stream still gets fresh versions).
+    public var publishOnlyOnImprovement = true
+    /// Make each published version the active one (unless an operator pinned a version).
+    public var autoActivate = true
+
+    public init() {}
+
+    public func validate() throws(SettingsError) {
+        guard ["fm", "deepfm"].contains(kind) else {
+            throw SettingsError("model-kind must be fm or deepfm, got \(kind)")
+        }
+        guard (8...24).contains(hashBits) else {
+            throw SettingsError("model-hash-bits must be in 8...24, got \(hashBits)")
+        }
+        guard (1...64).contains(factors) else { throw SettingsError("model-factors must be in 1...64, got \(factors)") }
+        guard (1...256).contains(hiddenUnits) else {
+            throw SettingsError("model-hidden-units must be in 1...256, got \(hiddenUnits)")
+        }
+        guard learningRate > 0, learningRate.isFinite else { throw SettingsError("learning-rate must be positive") }
+        guard publishEvery > 0 else { throw SettingsError("model-publish-every must be positive") }
+    }
+}

@@ -1,0 +1,67 @@
+/// What the ranking knows about an item it may recommend: its attributes and its normalised score from each
+/// candidate source (each in 0...1; 0 when the source did not propose it), with what made each source propose it.
+public struct Candidate: Sendable, Equatable {
+    public var itemId: String
+    public var categoryId: String?
+    public var creatorId: String?
+    /// CF: similarity to the user's recent items, weighted by behaviour and recency.
+    public var cf = 0.0
+    var cfVia: Interaction?
+    var cfViaWeight = 0.0
+    /// Cart complements: co-cart / co-purchase similarity to the items in the open cart.
+    public var cart = 0.0
+    var cartVia: String?
+    var cartViaWeight = 0.0
+    /// Content: popularity within the user's strong categories, times the category's share of interest.
+    public var content = 0.0
+    var contentShare = 0.0
+    /// Trending: growth of the last window, in the user's categories (weighted by interest) or overall (halved).
+    public var trending = 0.0
+    var trendingIn: String?
+    /// Popular: overall popularity relative to the chart's top.
+    public var popular = 0.0
+    /// The user's interest share in the item's category (a learned-ranker feature, whatever the source).
+    public var interestShare = 0.0
+
+    public init(itemId: String) { self.itemId = itemId }
+
+    public func blendScore(_ weights: BlendWeights) -> Double {
+        weights.cf * cf + weights.content * content + weights.cart * cart + weights.trending * trending
+            + weights.popular * popular
+    }
+
+    /// The source that contributes most to the blend: the item's `source`, and its reason.
+    public func strongestSource(_ weights: BlendWeights) -> String {
+        let contributions = [
+            ("cf", weights.cf * cf), ("cart", weights.cart * cart), ("content", weights.content * content),
+            ("trending", weights.trending * trending), ("popular", weights.popular * popular),
+        ]
+        // Ties (e.g. everything 0 with zero weights) go to the earlier, more personal source.
+        return contributions.reduce(("popular", -1.0)) { $1.1 > $0.1 ? $1 : $0 }.0
+    }
+
+    /// A sentence for the source: `"viewed similar: i42"`, `"trending in c7"`, `"in your cart: i9"`, ...
+    public func reason(for source: String) -> String {
+        switch source {
+        case "cf": cfVia.map { "\($0.behavior.pastTense) similar: \($0.itemId)" } ?? "similar to your recent items"
+        case "cart": cartVia.map { "in your cart: \($0)" } ?? "goes with your cart"
+        case "content":
+            "popular in \(categoryId ?? "?"), \(Int((contentShare * 100).rounded()))% of your recent interest"
+        case "trending": trendingIn.map { "trending in \($0)" } ?? "trending now"
+        default: "popular across the catalogue right now"
+        }
+    }
+}
+
+extension Behavior {
+    /// For reasons: "viewed similar: i42".
+    var pastTense: String {
+        switch self {
+        case .view: "viewed"
+        case .click: "clicked"
+        case .favorite: "liked"
+        case .cart: "carted"
+        case .purchase: "bought"
+        }
+    }
+}

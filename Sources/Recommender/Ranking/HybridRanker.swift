@@ -1,0 +1,116 @@
+import Foundation
+import StreamEngine
+
+/// Turns candidates into the lists of every user surface: orders them (the blend, or a learned model's score),
+/// keeps categories diverse, and explains every entry.
+struct HybridRanker {
+    let settings: PipelineSettings
+    /// The `model` of lists ranked by the hand-written blend (no learned version active).
+    static let blendModel = "blend"
+
+    /// A feed ranked by the blend.
+    func feed(
+        for userId: String, from candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger
+    ) -> Recommendation {
+        let blend = settings.blend
+        return Recommendation(
+            surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: Self.blendModel,
+            items: personalized(candidates) { $0.blendScore(blend) })
+    }
+
+    /// The personalized feed: candidates by `score`, at most `maxPerCategory` per category.
+    func personalized(_ candidates: [Candidate], score: (Candidate) -> Double) -> [ScoredItem] {
+        let scored = candidates.map { ($0, score($0)) }
+        return diversified(scored).map { candidate, score in
+            let source = candidate.strongestSource(settings.blend)
+            return ScoredItem(
+                itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: source,
+                reason: candidate.reason(for: source))
+        }
+    }
+
+    /// Cart complements: only items that go with the cart, by how strongly.
+    func cart(_ candidates: [Candidate]) -> [ScoredItem] {
+        diversified(candidates.filter { $0.cart > 0 }.map { ($0, $0.cart) }).map { candidate, score in
+            ScoredItem(
+                itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: "cart",
+                reason: candidate.reason(for: "cart"))
+        }
+    }
+
+    /// Best first (ties by id), at most `maxPerCategory` per category among the first `topN`; if diversity leaves
+    /// the list short, the best of the held-back items fill it.
+    func diversified(_ scored: [(Candidate, Double)]) -> [(Candidate, Double)] {
+        let sorted = scored.sorted { ($0.1, $1.0.itemId) > ($1.1, $0.0.itemId) }
+        var chosen: [(Candidate, Double)] = []
+        var heldBack: [(Candidate, Double)] = []
+        var perCategory: [String: Int] = [:]
+        for entry in sorted where chosen.count < settings.topN {
+            if let category = entry.0.categoryId {
+                guard perCategory[category, default: 0] < settings.maxPerCategory else {
+                    heldBack.append(entry)
+                    continue
+                }
+                perCategory[category, default: 0] += 1
+            }
+            chosen.append(entry)
+        }
+        return chosen + heldBack.prefix(settings.topN - chosen.count)
+    }
+
+    /// Categories to follow: the user's interest, and categories whose items are rising overall.
+    func topics(for user: UserState, table: ItemTable) -> [ScoredItem] {
+        let interest = user.interest.top(settings.topN)
+        let rising = table.read { items in Self.risingGroups(items.trending()) { items.stats(of: $0)?.categoryId } }
+        return Self.blendGroups(interest: interest, rising: rising, limit: settings.topN) { id, share, rise in
+            share >= rise
+                ? "\(Int((share * 100).rounded()))% of your recent interest"
+                : "trending: \(rise >= 0.5 ? "among the fastest rising" : "rising") this window"
+        }
+    }
+
+    /// Creators to follow: creators of what the user acted on (behaviour-weighted), and creators whose items rise.
+    func creators(for user: UserState, table: ItemTable) -> [ScoredItem] {
+        let history = Array(user.history.newestFirst)
+        let (affinity, rising) = table.read { items -> ([String: Double], [String: Double]) in
+            var affinity: [String: Double] = [:]
+            for interaction in history {
+                guard let creator = items.stats(of: interaction.itemId)?.creatorId else { continue }
+                affinity[creator, default: 0] += settings.behaviorWeights[interaction.behavior]
+            }
+            return (affinity, Self.risingGroups(items.trending()) { items.stats(of: $0)?.creatorId })
+        }
+        let total = affinity.values.reduce(0, +)
+        let shares = affinity.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value / total) }
+        return Self.blendGroups(interest: shares, rising: rising, limit: settings.topN) { id, share, rise in
+            share >= rise ? "\(Int((share * 100).rounded()))% of what you engaged with" : "trending creator"
+        }
+    }
+
+    /// Rising score per group (category, creator): the summed growth of its trending items, the top group at 1.
+    static func risingGroups(_ trending: [ItemPopularity.Ranked], group: (String) -> String?) -> [String: Double] {
+        var sums: [String: Double] = [:]
+        for entry in trending { if let key = group(entry.itemId) { sums[key, default: 0] += entry.score } }
+        guard let top = sums.values.max(), top > 0 else { return [:] }
+        return sums.mapValues { $0 / top }
+    }
+
+    /// Groups by share of interest + half their rise, the stronger part giving the reason.
+    static func blendGroups(
+        interest: [(String, Double)], rising: [String: Double], limit: Int,
+        reason: (String, Double, Double) -> String
+    ) -> [ScoredItem] {
+        var scores: [String: (share: Double, rise: Double)] = [:]
+        for (id, share) in interest { scores[id, default: (0, 0)].share = share }
+        for (id, rise) in rising { scores[id, default: (0, 0)].rise = rise / 2 }
+        return scores.map { ($0.key, $0.value.share + $0.value.rise, $0.value) }
+            .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+            .prefix(limit)
+            .map { id, score, parts in
+                ScoredItem(
+                    itemId: id, categoryId: nil, score: score,
+                    source: parts.share >= parts.rise ? "interest" : "trending",
+                    reason: reason(id, parts.share, parts.rise))
+            }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import StreamEngine
+
+/// One item's decayed co-occurrence counts with other items, its own decayed popularity, and the similarities derived
+/// from them — the item-to-item CF state an item task keeps per item. Everything halves every `halfLife` of event
+/// time, so a pair nobody repeats fades out, and one below `minWeight` is forgotten.
+///
+/// Forward decay (Cormode et al.): values are stored scaled by 2^((t − landmark)/halfLife) at the time t they are
+/// added, so adding is O(1) however many partners an item has, and all stored values stay comparable; a value is
+/// read back by dividing by the scale of the reading time. The landmark moves forward before the scale overflows.
+public struct CoOccurrenceCounts: Sendable, Equatable {
+    struct Counts: Sendable, Equatable {
+        var all: Double
+        var conversion: Double
+    }
+
+    // Bound: `maxPartners` entries (the weakest gives way to a stronger newcomer; fading ones are pruned).
+    private(set) var partners: [String: Counts] = [:]
+    /// Behaviour-weighted events of the item, scaled like the pairs.
+    private var scaledPopularity: Double = 0
+    private var landmark: Int64 = .min
+
+    public init() {}
+
+    public struct Limits: Sendable, Equatable {
+        public var halfLife: Int64
+        public var maxPartners: Int
+        public var minWeight: Double
+
+        public init(halfLife: Int64, maxPartners: Int, minWeight: Double) {
+            self.halfLife = halfLife
+            self.maxPartners = maxPartners
+            self.minWeight = minWeight
+        }
+    }
+
+    public var partnerCount: Int { partners.count }
+
+    public mutating func addEvent(weight: Double, at time: Int64, limits: Limits) {
+        scaledPopularity += weight * scale(at: time, limits: limits)
+    }
+
+    public mutating func add(_ pairs: [CoOccurrence], at time: Int64, limits: Limits) {
+        let scale = scale(at: time, limits: limits)
+        for pair in pairs {
+            let weight = pair.weight * scale
+            if partners[pair.itemId] == nil, partners.count >= limits.maxPartners {
+                prune(below: limits.minWeight * scale)
+                if partners.count >= limits.maxPartners {
+                    guard let weakest = partners.min(by: { ($0.value.all, $0.key) < ($1.value.all, $1.key) }),
+                        weakest.value.all < weight
+                    else { continue }
+                    partners[weakest.key] = nil
+                }
+            }
+            partners[pair.itemId, default: Counts(all: 0, conversion: 0)].all += weight
+            if pair.isConversion { partners[pair.itemId]!.conversion += weight }
+        }
+    }
+
+    /// The decayed popularity at `time`.
+    public func popularity(at time: Int64, halfLife: Int64) -> Double {
+        landmark == .min ? 0 : scaledPopularity / Self.scale(from: landmark, to: time, halfLife: halfLife)
+    }
+
+    /// The `count` most similar partners by co(i,j)/sqrt(pop(i)·pop(j)) (cosine on decayed counts), and the `count`
+    /// strongest cart complements the same way over conversion pairs. `popularityOf` gives a partner's decayed
+    /// popularity at `time` (from the item table); a partner it does not know counts as popular as the pair.
+    public func related(
+        count: Int, at time: Int64, limits: Limits, popularityOf: (String) -> Double?
+    ) -> (neighbours: [RelatedItem], complements: [RelatedItem]) {
+        guard landmark != .min else { return ([], []) }
+        let scale = Self.scale(from: landmark, to: time, halfLife: limits.halfLife)
+        let own = scaledPopularity / scale
+        guard own > 0 else { return ([], []) }
+        var neighbours: [RelatedItem] = []
+        var complements: [RelatedItem] = []
+        for (itemId, counts) in partners {
+            let all = counts.all / scale
+            guard all >= limits.minWeight else { continue }
+            let norm = (own * max(popularityOf(itemId) ?? all, all)).squareRoot()
+            neighbours.append(RelatedItem(itemId: itemId, similarity: all / norm))
+            if counts.conversion > 0 {
+                complements.append(RelatedItem(itemId: itemId, similarity: counts.conversion / scale / norm))
+            }
+        }
+        return (Self.strongest(neighbours, count), Self.strongest(complements, count))
+    }
+
+    static func strongest(_ list: [RelatedItem], _ count: Int) -> [RelatedItem] {
+        Array(list.sorted { ($0.similarity, $1.itemId) > ($1.similarity, $0.itemId) }.prefix(count))
+    }
+
+    static func scale(from landmark: Int64, to time: Int64, halfLife: Int64) -> Double {
+        exp2(Double(time - landmark) / Double(halfLife))
+    }
+
+    /// The scale of values added at `time`, moving the landmark first when it would grow past 2^64.
+    private mutating func scale(at time: Int64, limits: Limits) -> Double {
+        if landmark == .min { landmark = time }
+        let scale = Self.scale(from: landmark, to: time, halfLife: limits.halfLife)
+        guard scale > 0x1p64 else { return scale }
+        scaledPopularity /= scale
+        for (itemId, counts) in partners {
+            partners[itemId] = Counts(all: counts.all / scale, conversion: counts.conversion / scale)
+        }
+        landmark = time
+        prune(below: limits.minWeight)
+        return 1
+    }
+
+    private mutating func prune(below scaledMinimum: Double) {
+        partners = partners.filter { $0.value.all >= scaledMinimum }
+    }
+
+    func encode(to writer: inout BinaryWriter) {
+        writer.write(landmark)
+        writer.write(scaledPopularity)
+        writer.write(partners.count)
+        for (itemId, counts) in partners.sorted(by: { $0.key < $1.key }) {
+            writer.write(itemId)
+            writer.write(counts.all)
+            writer.write(counts.conversion)
+        }
+    }
+
+    static func decode(from reader: inout BinaryReader) throws(CheckpointDecodingError) -> Self {
+        var counts = Self()
+        counts.landmark = try reader.readInt64()
+        counts.scaledPopularity = try reader.readDouble()
+        for _ in 0..<(try reader.readCount()) {
+            counts.partners[try reader.readString()] = Counts(
+                all: try reader.readDouble(), conversion: try reader.readDouble())
+        }
+        return counts
+    }
+}
