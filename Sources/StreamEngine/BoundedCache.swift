@@ -92,6 +92,14 @@ public struct BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
 
     public mutating func removeValue(for key: Key) -> Value? { entries.removeValue(forKey: key)?.value }
 
+    /// Changes a present value in place; its write time (and so its expiry) stays.
+    public mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
+        guard var entry = entries[key] else { return nil }
+        let result = body(&entry.value)
+        entries[key] = entry
+        return result
+    }
+
     /// Returns the value for `key`, computing and storing it on a miss.
     public mutating func value(for key: Key, now: Int64, compute: () -> Value) -> Value {
         if let value = value(for: key, now: now) { return value }

@@ -20,12 +20,13 @@ public struct ChangelogRestore: Sendable {
         let restore = ChangelogRestore(
             reader: try KafkaPartitionReader(configuration: configuration, logger: logger), settings: settings,
             logger: logger)
-        let partitions = (0..<settings.shufflePartitions).flatMap { partition in
-            [
-                TopicPartition(topic: options.topics.input, partition: partition),
-                TopicPartition(topic: settings.topics.itemShuffle, partition: partition),
-            ]
-        }
+        let partitions =
+            (0..<settings.shufflePartitions).flatMap { partition in
+                [
+                    TopicPartition(topic: options.topics.input, partition: partition),
+                    TopicPartition(topic: settings.topics.itemShuffle, partition: partition),
+                ]
+            } + [TopicPartition(topic: settings.topics.training, partition: 0)]
         return try restore.restore(partitions)
     }
 

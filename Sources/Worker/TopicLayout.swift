@@ -5,7 +5,6 @@ import Recommender
 public struct TopicLayout: Sendable, Equatable {
     public var input = "user-behavior"
     public var catalog = "item-catalog"
-    public var models = "recsys-models"
     public var outputs = OutputTopics()
     /// Partitions of the input topic — the unit of parallelism and of state. The item shuffle topic has as many.
     public var inputPartitions = 4
@@ -22,7 +21,10 @@ public struct TopicLayout: Sendable, Equatable {
         return [
             plain(input),
             .compacted(catalog, partitions: partitions, replicationFactor: replicas),
-            .compacted(models, partitions: 1, replicationFactor: replicas),
+            // One partition: versions and the control record stay in the order they were written.
+            .compacted(outputs.models, partitions: 1, replicationFactor: replicas),
+            // One partition: one trainer per group, chosen by Kafka's assignment.
+            TopicSpecification(name: outputs.training, partitions: 1, replicationFactor: replicas),
             plain(outputs.userFeatures),
             plain(outputs.itemFeatures),
             plain(outputs.recommendations),
@@ -30,7 +32,7 @@ public struct TopicLayout: Sendable, Equatable {
             plain(outputs.late),
             plain(outputs.itemShuffle),
             .compacted(outputs.itemTable, partitions: partitions, replicationFactor: replicas),
-            .compacted(outputs.changelog, partitions: 2 * partitions, replicationFactor: replicas),
+            .compacted(outputs.changelog, partitions: 2 * partitions + 1, replicationFactor: replicas),
         ]
     }
 }

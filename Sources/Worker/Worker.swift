@@ -15,6 +15,8 @@ public final class Worker: Sendable {
     private let counts = Locked(WorkerStatistics())
     private let lanes = Locked<[Lane<RecommendationPipeline>]>([])
     private let table: ItemTable
+    /// The model versions every lane ranks with, fed from `recsys-models`.
+    public let registry = ModelRegistry()
     private let observer: (@Sendable (OutputRecord) -> Void)?
 
     /// `observer` sees every output record as it is sent (the demo's live view uses it).
@@ -44,6 +46,7 @@ public final class Worker: Sendable {
         statistics.assignedPartitions.sort()
         statistics.assignedShufflePartitions.sort()
         statistics.tableItems = table.itemCount
+        statistics.activeModel = registry.selection.active?.version
         return statistics
     }
 
@@ -65,17 +68,18 @@ public final class Worker: Sendable {
         }
         let tableReader = try GlobalTableReader(
             kafka: options.kafka, itemTable: options.topics.outputs.itemTable, catalog: options.topics.catalog,
-            table: table, logger: logger)
+            models: options.topics.outputs.models, table: table, registry: registry, logger: logger)
         var readerConfiguration = options.kafka
         readerConfiguration.groupID = "\(options.kafka.groupID ?? "streamrec")-restore"
         let changelogReader = try KafkaPartitionReader(configuration: readerConfiguration, logger: logger)
         let settings = options.effectivePipeline
-        let (counts, observer, table) = (self.counts, self.observer, self.table)
+        let (counts, observer, table, registry) = (self.counts, self.observer, self.table, self.registry)
         let recommendationsTopic = settings.topics.recommendations
         // How old the event behind a list is when the list is sent: the freshness users see, end to end.
         let eventAge = Timer(label: "streamrec_recommendation_event_age_seconds", preferredDisplayUnit: .seconds)
         let lanes = (0..<options.lanes).map { index in
-            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table)) { outputs in
+            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry)) {
+                outputs in
                 let now = Int64(Date().timeIntervalSince1970 * 1_000)
                 for output in outputs {
                     do throws(KafkaError) { try producer.send(output) } catch { deliveries.record(error) }
@@ -109,7 +113,8 @@ public final class Worker: Sendable {
         // The consumer's rebalance handler holds the loop; releasing the loop's hold on the consumer breaks the
         // cycle, so both (and their connections) are gone when `run` returns.
         defer { loop.consumer = nil }
-        try consumer.subscribe([options.topics.input, options.topics.outputs.itemShuffle])
+        try consumer.subscribe(
+            [options.topics.input, options.topics.outputs.itemShuffle, options.topics.outputs.training])
         logger.info(
             "worker started",
             metadata: [

@@ -29,6 +29,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     public var items = 0
     /// Rows in the local copy of the global item table.
     public var tableItems = 0
+    /// The learned version ranking for most users (nil: the blend).
+    public var activeModel: String?
     public var pipeline = PipelineCounters()
     /// Records behind the end of each assigned partition, from librdkafka's statistics (every 5 s by default).
     public var consumerLag: [TopicPartition: Int64] = [:]

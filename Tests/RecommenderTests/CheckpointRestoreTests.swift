@@ -15,6 +15,10 @@ import Testing
         settings.maxItemsPerTask = 60
         settings.userTTL = 20 * 60_000
         settings.idleTimeout = nil
+        // Learning is left out: its examples come from lists kept in a cache that is not checkpointed (a list
+        // outstanding at the cut is not labelled), and the trainer re-reads examples from Kafka. Its own restore is
+        // tested in LearningPipelineTests.
+        settings.trainer.enabled = false
         return settings
     }
 
@@ -65,6 +69,9 @@ import Testing
         var second = LocalRunner(settings: settings, table: first.table)
         try second.restore(fromChangelog: changelog)
         for record in records[stopAt...] { second.process(record) { outputs.append($0) } }
+        let learning: Set = [settings.topics.training, settings.topics.models]
+        outputs.removeAll { learning.contains($0.topic) }
+        expected.removeAll { learning.contains($0.topic) }
         #expect(outputs.count == expected.count)
         if let index = zip(outputs, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
             Issue.record("output \(index) differs:\n\(Self.text(outputs[index]))\nvs\n\(Self.text(expected[index]))")

@@ -6,18 +6,20 @@ import StreamEngine
 /// benchmarks and tests; the Kafka worker runs the same tasks with Kafka in between.
 public struct LocalRunner: Sendable {
     public private(set) var pipeline: RecommendationPipeline
-    // Bound: one next-offset per shuffle partition.
-    private var shuffleOffsets: [Int32: Int64] = [:]
+    // Bound: one next-offset per shuffle partition and the training partition.
+    private var loopOffsets: [TopicPartition: Int64] = [:]
     private var pending: [OutputRecord] = []
     private var loopBack: [OutputRecord] = []
 
     /// `table` shares an item table (a restored runner takes over its predecessor's, as a worker re-reads the
     /// global table); by default the runner has its own.
-    public init(settings: PipelineSettings, table: ItemTable? = nil) {
-        pipeline = RecommendationPipeline(settings: settings, table: table ?? ItemTable(settings: settings))
+    public init(settings: PipelineSettings, table: ItemTable? = nil, registry: ModelRegistry? = nil) {
+        pipeline = RecommendationPipeline(
+            settings: settings, table: table ?? ItemTable(settings: settings), registry: registry ?? ModelRegistry())
     }
 
     public var table: ItemTable { pipeline.table }
+    public var registry: ModelRegistry { pipeline.registry }
 
     /// Creates the task of a partition, as a consumer-group assignment would.
     public mutating func assign(_ partition: TopicPartition) {
@@ -29,9 +31,12 @@ public struct LocalRunner: Sendable {
         throws(CheckpointDecodingError)
     {
         try pipeline.open(partition, restoring: restored)
-        if partition.topic == pipeline.settings.topics.itemShuffle {
-            shuffleOffsets[partition.partition] = restored.marker.nextOffset
+        if partition.topic != pipeline.settings.topics.itemShuffle
+            && partition.topic != pipeline.settings.topics.training
+        {
+            return
         }
+        loopOffsets[partition] = restored.marker.nextOffset
     }
 
     /// Restores every task that has a complete checkpoint in `changelog` (records in the order they were written),
@@ -72,10 +77,11 @@ public struct LocalRunner: Sendable {
             pending.removeAll(keepingCapacity: true)
             for output in loopBack {
                 sink(output)
-                if output.topic == topics.itemShuffle {
+                if output.topic == topics.itemShuffle || output.topic == topics.training {
                     let partition = output.partition ?? 0
-                    let offset = shuffleOffsets[partition, default: 0]
-                    shuffleOffsets[partition] = offset + 1
+                    let position = TopicPartition(topic: output.topic, partition: partition)
+                    let offset = loopOffsets[position, default: 0]
+                    loopOffsets[position] = offset + 1
                     pipeline.process(
                         StreamRecord(
                             topic: output.topic, partition: partition, offset: offset, key: output.key,
@@ -85,6 +91,8 @@ public struct LocalRunner: Sendable {
                     let row = ItemTableRow.decode(value)
                 {
                     pipeline.table.apply(row)
+                } else if output.topic == topics.models {
+                    pipeline.registry.apply(key: output.key, value: output.value)
                 }
             }
         }

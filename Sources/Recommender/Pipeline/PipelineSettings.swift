@@ -12,7 +12,8 @@ public struct OutputTopics: Sendable, Equatable {
     /// Internal, compacted: the latest row per item, read by every instance.
     public var itemTable = "streamrec-item-table"
     /// Internal, compacted: every task's state checkpoints. User task p writes partition p, item task p writes
-    /// partition `shufflePartitions + p`, so the topic has twice the input's partitions.
+    /// partition `shufflePartitions + p`, the trainer partition `2 × shufflePartitions`: the topic has twice the
+    /// input's partitions plus one.
     public var changelog = "streamrec-changelog"
     /// Internal, one partition: training examples (recommended items labelled by the user's next actions); the
     /// group member that owns the partition trains the ranker.
@@ -105,7 +106,7 @@ public struct PipelineSettings: Sendable, Equatable {
 
     // Online learning.
     /// A list's items are labelled by the user's actions within this long after it.
-    public var trainingHorizon: Int64 = 30 * 60_000
+    public var trainingHorizon: Int64 = 10 * 60_000
     /// Unclicked items of a list sent as negative examples (the best-ranked ones).
     public var negativesPerList = 3
     /// Share of lists without any hit still sent as (negative) examples.
@@ -117,14 +118,25 @@ public struct PipelineSettings: Sendable, Equatable {
 
     /// The changelog partition of the task that reads `partition` of `topic` (see `OutputTopics.changelog`).
     public func changelogPartition(ofTaskReading topic: String, partition: Int32) -> Int32 {
-        topic == topics.itemShuffle ? shufflePartitions + partition : partition
+        switch topic {
+        case topics.itemShuffle: shufflePartitions + partition
+        case topics.training: 2 * shufflePartitions
+        default: partition
+        }
     }
+
+    /// Partitions of the changelog topic.
+    public var changelogPartitions: Int32 { 2 * shufflePartitions + 1 }
 
     /// The input partition (of `inputTopic`, or of the item shuffle) whose task writes `changelogPartition`.
     public func taskPartition(ofChangelogPartition changelogPartition: Int32, inputTopic: String) -> TopicPartition {
-        changelogPartition < shufflePartitions
-            ? TopicPartition(topic: inputTopic, partition: changelogPartition)
-            : TopicPartition(topic: topics.itemShuffle, partition: changelogPartition - shufflePartitions)
+        if changelogPartition < shufflePartitions {
+            return TopicPartition(topic: inputTopic, partition: changelogPartition)
+        }
+        if changelogPartition < 2 * shufflePartitions {
+            return TopicPartition(topic: topics.itemShuffle, partition: changelogPartition - shufflePartitions)
+        }
+        return TopicPartition(topic: topics.training, partition: 0)
     }
 
     /// Checks the values a user can set; the message names the setting and what to do.
@@ -155,6 +167,10 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(Int64(maxPerCategory), "max-per-category")
         try positive(Int64(cartSize), "cart-size")
         try positive(trainingHorizon, "training-horizon")
+        if trainingHorizon > userCache.expireAfterWrite {
+            throw SettingsError(
+                "training-horizon must not exceed the user cache's expire-after-write (lists are kept there)")
+        }
         if !(0...1).contains(missedListSampleRate) { throw SettingsError("missed-list-sample-rate must be in 0...1") }
         for (bounds, name) in [(itemCache, "item-cache"), (userCache, "user-cache")] {
             do { try bounds.validate(name) } catch { throw SettingsError(error.description) }

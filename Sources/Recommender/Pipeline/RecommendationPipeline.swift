@@ -1,26 +1,38 @@
 import StreamEngine
 
-/// The tasks of one lane: a `UserTask` per assigned input partition and an `ItemTask` per assigned partition of the
-/// item shuffle topic. Plain Swift: a Kafka consumer, a file (`LocalRunner`) or a test drives it with `process`.
-/// Rankings read the shared `ItemTable`; nothing else is shared between lanes.
+/// The tasks of one lane: a `UserTask` per assigned input partition, an `ItemTask` per assigned partition of the
+/// item shuffle topic, and the `TrainerTask` if the lane holds the training partition. Plain Swift: a Kafka consumer, a file (`LocalRunner`) or a test drives it with `process`.
+/// Rankings read the shared `ItemTable` and `ModelRegistry`; nothing else is shared between lanes.
 public struct RecommendationPipeline: Sendable {
     public let settings: PipelineSettings
     public let table: ItemTable
+    public let registry: ModelRegistry
     // Bound: one task per assigned partition.
     private var userTasks: [Int32: UserTask] = [:]
     private var itemTasks: [Int32: ItemTask] = [:]
+    private var trainerTasks: [Int32: TrainerTask] = [:]
+    /// Items' hashed features, shared by the lane's user tasks (`settings.itemCache`).
+    private var itemVectors: BoundedCache<String, RankingFeatures.ItemVector>
     /// Counters of tasks already closed, so totals survive rebalances.
     private var closedCounters = PipelineCounters()
 
-    public init(settings: PipelineSettings, table: ItemTable) {
+    public init(settings: PipelineSettings, table: ItemTable, registry: ModelRegistry = ModelRegistry()) {
         self.settings = settings
         self.table = table
+        self.registry = registry
+        itemVectors = BoundedCache(bounds: settings.itemCache)
     }
 
     /// A task's identity: which topic and partition it reads.
-    public enum TaskKind: Sendable, Hashable { case user, item }
+    public enum TaskKind: Sendable, Hashable { case user, item, trainer }
 
-    public func kind(ofTopic topic: String) -> TaskKind { topic == settings.topics.itemShuffle ? .item : .user }
+    public func kind(ofTopic topic: String) -> TaskKind {
+        switch topic {
+        case settings.topics.itemShuffle: .item
+        case settings.topics.training: .trainer
+        default: .user
+        }
+    }
 
     /// Creates the task of a partition (from its checkpoint, when given) unless it exists.
     public mutating func assign(_ kind: TaskKind, partition: Int32, restoring restored: RestoredTask? = nil)
@@ -35,6 +47,10 @@ public struct RecommendationPipeline: Sendable {
             var task = ItemTask(partition: partition, settings: settings)
             if let restored { try task.restore(from: restored) }
             itemTasks[partition] = task
+        case .trainer where trainerTasks[partition] == nil:
+            var task = TrainerTask(partition: partition, settings: settings)
+            if let restored { try task.restore(from: restored) }
+            trainerTasks[partition] = task
         default: break
         }
     }
@@ -44,6 +60,7 @@ public struct RecommendationPipeline: Sendable {
         switch kind {
         case .user: if let task = userTasks.removeValue(forKey: partition) { closedCounters += task.counters }
         case .item: if let task = itemTasks.removeValue(forKey: partition) { closedCounters += task.counters }
+        case .trainer: if let task = trainerTasks.removeValue(forKey: partition) { closedCounters += task.counters }
         }
     }
 
@@ -53,10 +70,16 @@ public struct RecommendationPipeline: Sendable {
         switch kind(ofTopic: record.topic) {
         case .user:
             if userTasks[partition] == nil { userTasks[partition] = UserTask(partition: partition, settings: settings) }
-            userTasks[partition]!.process(record, table: table, output: &output)
+            userTasks[partition]!.process(
+                record, table: table, registry: registry, itemVectors: &itemVectors, output: &output)
         case .item:
             if itemTasks[partition] == nil { itemTasks[partition] = ItemTask(partition: partition, settings: settings) }
             itemTasks[partition]!.process(record, table: table, output: &output)
+        case .trainer:
+            if trainerTasks[partition] == nil {
+                trainerTasks[partition] = TrainerTask(partition: partition, settings: settings)
+            }
+            trainerTasks[partition]!.process(record, registry: registry, output: &output)
         }
     }
 
@@ -64,12 +87,18 @@ public struct RecommendationPipeline: Sendable {
     public mutating func checkpoint(into output: inout [OutputRecord]) {
         for partition in userTasks.keys.sorted() { userTasks[partition]!.checkpoint(into: &output) }
         for partition in itemTasks.keys.sorted() { itemTasks[partition]!.checkpoint(into: &output) }
+        for partition in trainerTasks.keys.sorted() { trainerTasks[partition]!.checkpoint(into: &output) }
     }
+
+    /// The trainer, if this lane holds the training partition.
+    public var trainer: TrainerTask? { trainerTasks.values.first }
+    public var itemCacheCounters: CacheCounters { itemVectors.counters }
 
     public var counters: PipelineCounters {
         var total = closedCounters
         for task in userTasks.values { total += task.counters }
         for task in itemTasks.values { total += task.counters }
+        for task in trainerTasks.values { total += task.counters }
         return total
     }
 

@@ -8,6 +8,11 @@ public struct UserTask: Sendable {
     private let windows: TumblingWindows
     private let generator: CandidateGenerator
     private let ranker: HybridRanker
+    private let scoring: ListScoring
+    /// Each user's last feed, until the user's next actions label it for training. Bound: `userCache`.
+    private var lists: BoundedCache<String, PendingList>
+    /// The model versions last read from the registry, and the registry generation they belong to.
+    private var models: (generation: UInt64, selection: ModelSelection) = (.max, ModelSelection())
     // Bounds: maxUsersPerTask keys and userTTL (KeyedStateStore); timers hold one entry per open window.
     private var users: KeyedStateStore<String, UserState>
     private var timers = WindowTimers<String>()
@@ -25,6 +30,8 @@ public struct UserTask: Sendable {
         windows = TumblingWindows(size: settings.userWindow)
         generator = CandidateGenerator(settings: settings)
         ranker = HybridRanker(settings: settings)
+        scoring = ListScoring(settings: settings, ranker: ranker)
+        lists = BoundedCache(bounds: settings.userCache)
         users = KeyedStateStore(bounds: .init(maxKeys: settings.maxUsersPerTask, ttl: settings.userTTL))
         watermark = BoundedOutOfOrdernessWatermark(maxOutOfOrderness: settings.maxOutOfOrderness)
         changelog = ChangelogWriter(topic: settings.topics.changelog, partition: partition)
@@ -62,7 +69,8 @@ public struct UserTask: Sendable {
     /// task that owns it (with the pairs it forms with the user's recent items, and those pairs keyed by the other
     /// item), fresh lists for the user, the features of windows the watermark closed.
     public mutating func process(
-        _ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]
+        _ record: StreamRecord, table: ItemTable, registry: ModelRegistry,
+        itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>, output: inout [OutputRecord]
     ) {
         uncheckpointedOffset = record.offset + 1
         guard let value = record.value else {
@@ -84,16 +92,28 @@ public struct UserTask: Sendable {
         counters.eventsProcessed += 1
         var routed = event
         routed.categoryId = event.categoryId ?? table.read { $0.category(of: event.itemId) }
-        let outcome = update(user: routed, windowEnd: windowEnd, table: table)
+        var examples = label(event)
+        if models.generation != registry.generation {
+            // The hot swap: one atomic load per event; the lock only when a version changed.
+            models = (registry.generation, registry.selection)
+        }
+        let outcome = update(
+            user: routed, windowEnd: windowEnd, table: table, version: models.selection.version(for: event.userId),
+            itemVectors: &itemVectors)
+        if let pending = outcome.pending { examples += replacePending(of: event.userId, with: pending) }
         var sequence = 0
         route(routed, pairs: outcome.pairs, causedBy: record, sequence: &sequence, into: &output)
         for list in outcome.lists {
             sequence += 1
             emit(list, id: OutputHeaders.id(for: record, sequence: sequence), into: &output)
         }
+        for example in examples {
+            sequence += 1
+            emit(example, of: event.userId, id: OutputHeaders.id(for: record, sequence: sequence), into: &output)
+        }
         watermark.observe(eventTime: event.timestamp)
         announceProgress(causedBy: record, sequence: &sequence, into: &output)
-        fireWindows(causedBy: record, table: table, into: &output)
+        fireWindows(causedBy: record, table: table, itemVectors: &itemVectors, into: &output)
         for (userId, state) in users.expire(watermark: watermark.watermark) {
             counters.usersExpired += 1
             dropOpenWindows(of: userId, state)
@@ -135,15 +155,49 @@ public struct UserTask: Sendable {
         var newWindow = false
         var pairs: [CoOccurrence] = []
         var lists: [Recommendation] = []
+        var pending: PendingList?
+    }
+
+    /// Marks an item of the user's pending feed as acted on; a list past the horizon is finished into examples.
+    private mutating func label(_ event: BehaviorEvent) -> [TrainingExample] {
+        guard let pending = lists.peek(event.userId) else { return [] }
+        guard event.timestamp - pending.generatedAt <= settings.trainingHorizon else {
+            _ = lists.removeValue(for: event.userId)
+            return scoring.examples(of: pending, userId: event.userId)
+        }
+        if pending.items.contains(where: { $0.itemId == event.itemId }), !pending.hits.contains(event.itemId) {
+            lists.modify(event.userId) { $0.hits.insert(event.itemId) }
+            counters.byModel[pending.model, default: ModelCounters()].hits += 1
+        }
+        return []
+    }
+
+    /// A new feed replaces the pending one, which is finished into examples.
+    private mutating func replacePending(of userId: String, with pending: PendingList) -> [TrainingExample] {
+        counters.byModel[pending.model, default: ModelCounters()].lists += 1
+        let finished = lists.removeValue(for: userId).map { scoring.examples(of: $0, userId: userId) } ?? []
+        lists.set(pending, for: userId, now: pending.generatedAt)
+        return finished
+    }
+
+    private mutating func emit(
+        _ example: TrainingExample, of userId: String, id: RecordHeader, into output: inout [OutputRecord]
+    ) {
+        counters.trainingExamples += 1
+        output.append(
+            OutputRecord(
+                topic: settings.topics.training, partition: 0, key: Array(userId.utf8), value: example.encode(),
+                headers: [id]))
     }
 
     /// Adds the event to the user's state and ranks the lists it makes due: the feed (at most once per
     /// `recommendationInterval`) and the cart complements (when the cart changed).
     private mutating func update(
-        user event: BehaviorEvent, windowEnd: Int64, table: ItemTable
+        user event: BehaviorEvent, windowEnd: Int64, table: ItemTable, version: ModelVersion?,
+        itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
     ) -> Outcome {
         let windowStart = windowEnd - settings.userWindow
-        let (settings, generator, ranker) = (self.settings, self.generator, self.ranker)
+        let (settings, generator, ranker, scoring) = (self.settings, self.generator, self.ranker, self.scoring)
         let (outcome, evicted) = users.update(
             event.userId, at: event.timestamp, default: { UserState(settings: settings) }
         ) { state -> Outcome in
@@ -174,8 +228,11 @@ public struct UserTask: Sendable {
             let trigger = RecommendationTrigger.event(itemId: event.itemId, behavior: event.behavior)
             if feedDue {
                 state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
-                outcome.lists.append(
-                    ranker.feed(for: event.userId, from: candidates, at: event.timestamp, trigger: trigger))
+                let (list, pending) = scoring.feed(
+                    for: event.userId, user: state, candidates: candidates, at: event.timestamp, trigger: trigger,
+                    version: version, itemVectors: &itemVectors)
+                outcome.lists.append(list)
+                outcome.pending = pending
             }
             if cartChanged {
                 outcome.lists.append(
@@ -218,12 +275,14 @@ public struct UserTask: Sendable {
     /// Emits the features of every window the watermark has passed, and the user's lists of the closed window: a
     /// fresh feed, topics and creators.
     private mutating func fireWindows(
-        causedBy record: StreamRecord, table: ItemTable, into output: inout [OutputRecord]
+        causedBy record: StreamRecord, table: ItemTable,
+        itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>, into output: inout [OutputRecord]
     ) {
-        let (generator, ranker) = (self.generator, self.ranker)
+        let (generator, ranker, scoring) = (self.generator, self.ranker, self.scoring)
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
-            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation])? in
+            let version = models.selection.version(for: userId)
+            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation], PendingList)? in
                 guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
                 let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
                     .map { WeightedCategory(category: $0.category, weight: $0.share) }
@@ -232,8 +291,11 @@ public struct UserTask: Sendable {
                 let time = windowEnd - 1
                 let trigger = RecommendationTrigger.windowClosed(windowEnd: windowEnd)
                 let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
+                let (feed, pending) = scoring.feed(
+                    for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version,
+                    itemVectors: &itemVectors)
                 let lists = [
-                    ranker.feed(for: userId, from: candidates, at: time, trigger: trigger),
+                    feed,
                     Recommendation(
                         surface: .topics, subject: userId, generatedAt: time, trigger: trigger,
                         model: HybridRanker.blendModel, items: ranker.topics(for: state, table: table)),
@@ -241,9 +303,10 @@ public struct UserTask: Sendable {
                         surface: .creators, subject: userId, generatedAt: time, trigger: trigger,
                         model: HybridRanker.blendModel, items: ranker.creators(for: state, table: table)),
                 ]
-                return (features, lists)
+                return (features, lists, pending)
             }
-            guard let (features, lists) = closed ?? nil else { continue }
+            guard let (features, lists, pending) = closed ?? nil else { continue }
+            let examples = replacePending(of: userId, with: pending)
             counters.featuresEmitted += 1
             output.append(
                 OutputRecord(
@@ -254,6 +317,12 @@ public struct UserTask: Sendable {
                 counters.recommendationsEmitted += 1
                 let stream = "\(settings.topics.recommendations)/\(list.surface.rawValue)"
                 emit(list, id: OutputHeaders.id(window: windowStart, of: userId, in: stream), into: &output)
+            }
+            for (index, example) in examples.enumerated() {
+                let stream = "\(settings.topics.training)/\(index)"
+                emit(
+                    example, of: userId, id: OutputHeaders.id(window: windowStart, of: userId, in: stream),
+                    into: &output)
             }
         }
     }

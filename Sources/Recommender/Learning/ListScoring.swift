@@ -1,0 +1,86 @@
+import StreamEngine
+
+/// A feed list waiting for the user's next actions to label it (kept in the user cache, not in checkpointed state:
+/// a list outstanding when a task moves is simply not used for training).
+struct PendingList: Sendable {
+    var model: String
+    var generatedAt: Int64
+    /// Listed items in rank order, with the features they were ranked with.
+    var items: [(itemId: String, features: [Feature])]
+    var hits: Set<String> = []
+}
+
+/// Orders a feed with the version the user is assigned to — a learned model's logit over `RankingFeatures`, or the
+/// blend when no version is active — and returns the features of the listed items for training.
+struct ListScoring {
+    let settings: PipelineSettings
+    let ranker: HybridRanker
+
+    func feed(
+        for userId: String, user: UserState, candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger,
+        version: ModelVersion?, itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
+    ) -> (Recommendation, PendingList) {
+        let blend = settings.blend
+        let bits = version?.model.hashBits ?? settings.trainer.hashBits
+        let context = RankingFeatures.Context(user: user, trigger: trigger, time: time)
+        func features(_ candidate: Candidate) -> [Feature] {
+            var vector = itemVectors.value(for: candidate.itemId, now: time)
+            if vector == nil || vector!.bits != bits || vector!.categoryId != candidate.categoryId
+                || vector!.creatorId != candidate.creatorId
+            {
+                vector = RankingFeatures.itemVector(candidate, bits: bits)
+                itemVectors.set(vector!, for: candidate.itemId, now: time)
+            }
+            return RankingFeatures.features(of: candidate, item: vector!, context: context, blend: blend, bits: bits)
+        }
+        var byItem: [String: [Feature]] = [:]
+        let items: [ScoredItem]
+        if let model = version?.model {
+            var scores: [String: Double] = [:]
+            for candidate in candidates {
+                let vector = features(candidate)
+                byItem[candidate.itemId] = vector
+                scores[candidate.itemId] = Double(model.logit(vector))
+            }
+            items = ranker.personalized(candidates) { scores[$0.itemId] ?? 0 }
+        } else {
+            items = ranker.personalized(candidates) { $0.blendScore(blend) }
+            let listed = Set(items.map(\.itemId))
+            for candidate in candidates where listed.contains(candidate.itemId) {
+                byItem[candidate.itemId] = features(candidate)
+            }
+        }
+        let model = version?.version ?? HybridRanker.blendModel
+        let list = Recommendation(
+            surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: model, items: items)
+        let pending = PendingList(
+            model: model, generatedAt: time, items: items.map { ($0.itemId, byItem[$0.itemId] ?? []) })
+        return (list, pending)
+    }
+
+    /// Examples from a finished list: every hit a positive, and the best-ranked misses as negatives; a list without
+    /// a hit only for a sampled share of lists (stable by user and time), so the few positives are not drowned.
+    func examples(of pending: PendingList, userId: String) -> [TrainingExample] {
+        let sampled =
+            pending.hits.isEmpty && !Self.sample(userId, pending.generatedAt, rate: settings.missedListSampleRate)
+        if sampled { return [] }
+        var examples: [TrainingExample] = []
+        var negatives = 0
+        for (itemId, features) in pending.items where !features.isEmpty {
+            let clicked = pending.hits.contains(itemId)
+            if !clicked {
+                guard negatives < settings.negativesPerList else { continue }
+                negatives += 1
+            }
+            examples.append(TrainingExample(model: pending.model, clicked: clicked, features: features))
+        }
+        return examples
+    }
+
+    static func sample(_ userId: String, _ time: Int64, rate: Double) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: time)
+        for byte in userId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash ^= hash >> 29
+        return Double(hash % 1_000_000) / 1_000_000 < rate
+    }
+}
