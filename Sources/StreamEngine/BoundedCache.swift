@@ -93,6 +93,7 @@ public struct BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     public mutating func removeValue(for key: Key) -> Value? { entries.removeValue(forKey: key)?.value }
 
     /// Changes a present value in place; its write time (and so its expiry) stays.
+    @discardableResult
     public mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
         guard var entry = entries[key] else { return nil }
         let result = body(&entry.value)
