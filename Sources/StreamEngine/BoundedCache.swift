@@ -62,6 +62,8 @@ public struct BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     }
 
     public var count: Int { entries.count }
+    /// Writes queued for expiry and eviction, stale markers included (at most 2 × `maxEntries` + 1).
+    public var queuedWrites: Int { writes.count }
 
     /// The value written for `key` less than `expireAfterWrite` before `now`; counts a hit or a miss.
     public mutating func value(for key: Key, now: Int64) -> Value? {

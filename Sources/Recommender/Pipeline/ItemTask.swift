@@ -254,8 +254,11 @@ public struct ItemTask: Sendable {
             let counts = state.coOccurrence
             let related = table.read { items in
                 counts.related(count: settings.neighbourCount, at: time, limits: limits) { partner in
-                    items.stats(of: partner).map { row in
-                        row.recentScore
+                    // A catalog-only row has no popularity yet.
+                    items.stats(of: partner).flatMap { row in
+                        guard row.score > 0 else { return nil }
+                        return
+                            row.recentScore
                             / CoOccurrenceCounts.scale(from: row.updatedAt, to: time, halfLife: limits.halfLife)
                     }
                 }

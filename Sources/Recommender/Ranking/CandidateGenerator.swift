@@ -37,7 +37,8 @@ struct CandidateGenerator {
     func candidates(for user: UserState, excluding trigger: String?, at time: Int64, table: ItemTable) -> [Candidate] {
         let seeds = seeds(of: user, at: time)
         let interest = user.interest.top(Self.categoriesConsidered)
-        let topN = settings.topN
+        // Each source offers twice the list, so diversity and filters have room.
+        let topN = 2 * settings.topN
         let gathered = table.read { items -> [String: Candidate] in
             var pool: [String: Candidate] = [:]
             for (interaction, weight) in seeds.recent {

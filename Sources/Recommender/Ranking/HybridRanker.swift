@@ -38,24 +38,20 @@ struct HybridRanker {
         }
     }
 
-    /// Best first (ties by id), at most `maxPerCategory` per category among the first `topN`; if diversity leaves
-    /// the list short, the best of the held-back items fill it.
+    /// Best first (ties by id), at most `maxPerCategory` per category: a list is shorter rather than one-note
+    /// (the candidate pools are twice the list, so that is rare).
     func diversified(_ scored: [(Candidate, Double)]) -> [(Candidate, Double)] {
         let sorted = scored.sorted { ($0.1, $1.0.itemId) > ($1.1, $0.0.itemId) }
         var chosen: [(Candidate, Double)] = []
-        var heldBack: [(Candidate, Double)] = []
         var perCategory: [String: Int] = [:]
         for entry in sorted where chosen.count < settings.topN {
             if let category = entry.0.categoryId {
-                guard perCategory[category, default: 0] < settings.maxPerCategory else {
-                    heldBack.append(entry)
-                    continue
-                }
+                guard perCategory[category, default: 0] < settings.maxPerCategory else { continue }
                 perCategory[category, default: 0] += 1
             }
             chosen.append(entry)
         }
-        return chosen + heldBack.prefix(settings.topN - chosen.count)
+        return chosen
     }
 
     /// Categories to follow: the user's interest, and categories whose items are rising overall.

@@ -92,7 +92,8 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
     }
 
     static func scale(from landmark: Int64, to time: Int64, halfLife: Int64) -> Double {
-        exp2(Double(time - landmark) / Double(halfLife))
+        // In Double: times are untrusted event times, and their difference can overflow Int64.
+        exp2((Double(time) - Double(landmark)) / Double(halfLife))
     }
 
     /// The scale of values added at `time`, moving the landmark first when it would grow past 2^64.
