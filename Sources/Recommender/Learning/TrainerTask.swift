@@ -7,8 +7,9 @@ import StreamEngine
 /// one — and, unless an operator pinned a version, activates it.
 ///
 /// Its checkpoint is its last published version: the model (a state key), its sequence number and the offset after
-/// the last example it learned. A restored trainer re-reads the examples since, and — as AdaGrad's accumulators
-/// also restart at every publish — learns exactly what the lost one had learned.
+/// the last example it learned. A restored trainer re-reads the examples since, and — as AdaGrad's accumulators and
+/// the validation window also restart at every publish — learns and decides exactly what the lost one had. (So a
+/// version's metrics cover the examples since the version before it.)
 public struct TrainerTask: Sendable {
     public let partition: Int32
     private let settings: PipelineSettings
@@ -121,6 +122,7 @@ public struct TrainerTask: Sendable {
         let file = ModelFile.encode(version)
         _ = store.update(Self.modelKey, at: time, default: { [] }) { $0 = file }
         trainer = Self.freshTrainer(trainer.model, settings)
+        validation = ProgressiveValidation()
         checkpointOffset = record.offset + 1
         counters.modelsPublished += 1
         output.append(
