@@ -55,7 +55,7 @@ struct Demo: ParsableCommand {
         let generatorJob = BackgroundJob(name: "generator") {
             [
                 rate, timeScale, users, items, categories, badRecordEvery, bootstrap = cluster.bootstrapServers,
-                input = options.topics.input
+                input = options.topics.input, catalog = options.topics.catalog
             ] in
             // Created and destroyed on this thread, so no client outlives the demo's cluster.
             let producer = try KafkaProducer(
@@ -64,6 +64,12 @@ struct Demo: ParsableCommand {
             var generator = SyntheticEventGenerator(
                 seed: 7, users: users, items: items, categories: categories,
                 startTime: Int64(Date().timeIntervalSince1970 * 1_000), eventsPerSecond: rate / timeScale)
+            // The app's catalog first: categories and creators of every item (the creators surface needs them).
+            for item in 0..<items {
+                let record = generator.catalogRecord(ofItem: item)
+                try producer.send(OutputRecord(topic: catalog, key: Array(record.key.utf8), value: record.value))
+                if item % 500 == 0 { producer.poll() }
+            }
             let pacer = RatePacer(perSecond: rate)
             var sent = 0
             while !stop.isStopped {

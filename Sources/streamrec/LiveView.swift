@@ -3,16 +3,27 @@ import StreamEngine
 import Synchronization
 import Worker
 
-/// The demo's screen: a few users' latest interactions and the list each one caused. Fed from the worker's output
+/// The demo's screen: a few users' latest interactions and every list they get (feed, cart, topics, creators, with
+/// reasons), the latest "similar items" list, and the model versions ranking feeds. Fed from the worker's output
 /// observer on the worker thread, drawn from the main thread.
 final class LiveView: Sendable {
+    struct Entry {
+        var id: String
+        var score: Double
+        var reason: String
+    }
+
     struct Watched {
         var triggers: [String] = []  // bound: the last 5
-        var items: [(itemId: String, score: Double, reason: String)] = []
+        /// Latest list per surface. Bound: one per surface.
+        var lists: [String: (model: String, entries: [Entry])] = [:]
     }
 
     private let watchCount: Int
     private let watched = Mutex<[(user: String, state: Watched)]>([])
+    private let similar = Mutex<(itemId: String, entries: [Entry])?>(nil)
+    /// Versions that ranked feeds, in order of first use. Bound: the last 5.
+    private let models = Mutex<[String]>([])
     private let producedEvents = Atomic<Int>(0)
 
     init(watching count: Int) {
@@ -24,49 +35,77 @@ final class LiveView: Sendable {
     func produced(_ count: Int) { producedEvents.store(count, ordering: .relaxed) }
 
     func observe(_ record: OutputRecord) {
-        guard record.topic == "recommendations", let key = record.key else { return }
-        let user = String(decoding: key, as: UTF8.self)
-        let admit = watched.withLock { list in
-            list.contains { $0.user == user } || list.count < watchCount
-        }
-        guard admit, let value = record.value,
+        guard record.topic == "recommendations", let key = record.key, let value = record.value,
             let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
-            let trigger = json["trigger"] as? [String: Any], let list = json["items"] as? [[String: Any]]
+            let surface = json["surface"] as? String, let list = json["items"] as? [[String: Any]]
         else { return }
-        let triggerText = "\(trigger["behavior"] ?? "?") \(trigger["itemId"] ?? "?")"
-        let items = list.prefix(5).map { entry in
-            (
-                itemId: entry["itemId"] as? String ?? "?", score: (entry["score"] as? NSNumber)?.doubleValue ?? 0,
-                reason: entry["reason"] as? String ?? ""
-            )
+        let subject = String(decoding: key, as: UTF8.self)
+        let entries = list.prefix(3).map { entry in
+            Entry(
+                id: (entry["itemId"] ?? entry["categoryId"] ?? entry["creatorId"]) as? String ?? "?",
+                score: (entry["score"] as? NSNumber)?.doubleValue ?? 0, reason: entry["reason"] as? String ?? "")
         }
-        watched.withLock { list in
-            if let index = list.firstIndex(where: { $0.user == user }) {
-                list[index].state.triggers = Array((list[index].state.triggers + [triggerText]).suffix(5))
-                list[index].state.items = items
-            } else if list.count < watchCount {
-                list.append((user, Watched(triggers: [triggerText], items: items)))
+        let model = json["model"] as? String ?? "?"
+        if surface == "similar" {
+            if !entries.isEmpty { similar.withLock { $0 = (subject, entries) } }
+            return
+        }
+        if surface == "personalized" {
+            models.withLock { seen in
+                if seen.last != model { seen = Array((seen.filter { $0 != model } + [model]).suffix(5)) }
             }
+        }
+        var trigger: String?
+        if let cause = json["trigger"] as? [String: Any], cause["kind"] as? String == "event" {
+            trigger = "\(cause["behavior"] ?? "?") \(cause["itemId"] ?? "?")"
+        }
+        watched.withLock { watched in
+            var index = watched.firstIndex { $0.user == subject }
+            if index == nil, watched.count < watchCount {
+                watched.append((subject, Watched()))
+                index = watched.count - 1
+            }
+            guard let index else { return }
+            if let trigger, watched[index].state.triggers.last != trigger {
+                watched[index].state.triggers = Array((watched[index].state.triggers + [trigger]).suffix(5))
+            }
+            watched[index].state.lists[surface] = (model, entries)
         }
     }
 
     func render(statistics: WorkerStatistics, eventsPerSecond: Double, elapsed: Double, plain: Bool) -> String {
+        let pipeline = statistics.pipeline
         var lines: [String] = []
         lines.append(
             "[\(Int(elapsed)) s] \(Int(eventsPerSecond)) events/s · consumed \(statistics.recordsConsumed) · "
-                + "lists \(statistics.pipeline.recommendationsEmitted) · feature windows "
-                + "\(statistics.pipeline.featuresEmitted) · dead letters \(statistics.pipeline.deadLettered) · "
-                + "late \(statistics.pipeline.late)")
+                + "lists \(pipeline.recommendationsEmitted) (similar \(pipeline.similarListsEmitted)) · feature windows "
+                + "\(pipeline.featuresEmitted) · dead letters \(pipeline.deadLettered) · late \(pipeline.late)")
         lines.append(
-            "    item windows \(statistics.pipeline.itemFeaturesEmitted) · users \(statistics.users) · items "
+            "    item windows \(pipeline.itemFeaturesEmitted) · users \(statistics.users) · items "
                 + "\(statistics.items) (table \(statistics.tableItems)) · partitions \(statistics.assignedPartitions) "
                 + "· queued \(statistics.queuedRecords) · commits \(statistics.commits)")
+        lines.append(
+            "    model: active \(statistics.activeModel ?? "blend (no learned version yet)") · feeds ranked by "
+                + "\(models.withLock { $0 }.joined(separator: " → ")) · examples \(pipeline.trainingExamples), trained "
+                + "\(pipeline.examplesTrained), versions published \(pipeline.modelsPublished)")
         for (user, state) in watched.withLock({ $0 }) {
             lines.append("  \(user)  recent: \(state.triggers.joined(separator: " → "))")
-            for (rank, item) in state.items.enumerated() {
-                lines.append(
-                    "      \(rank + 1). \(item.itemId)  \(String(format: "%.2f", item.score))  \(item.reason)")
+            if let feed = state.lists["personalized"] {
+                lines.append("    feed (\(feed.model)):")
+                for (rank, entry) in feed.entries.enumerated() {
+                    lines.append(
+                        "      \(rank + 1). \(entry.id)  \(String(format: "%.2f", entry.score))  \(entry.reason)")
+                }
             }
+            for surface in ["cart", "topics", "creators"] {
+                guard let list = state.lists[surface], !list.entries.isEmpty else { continue }
+                let shown = list.entries.map { "\($0.id) (\($0.reason))" }.joined(separator: ", ")
+                lines.append("    \(surface): \(shown)")
+            }
+        }
+        if let similar = similar.withLock({ $0 }) {
+            let shown = similar.entries.map { "\($0.id) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
+            lines.append("  similar to \(similar.itemId): \(shown)")
         }
         let block = lines.joined(separator: "\n")
         return plain ? block + "\n" : "\u{1B}[2J\u{1B}[H" + block

@@ -49,9 +49,13 @@ struct DemoCommandTests {
         let result = try runStreamrec(["demo", "--duration", "8", "--plain", "--rate", "2000", "--watch", "2"])
         #expect(result.status == 0, "stderr: \(result.err.suffix(2_000))")
         #expect(result.out.contains("embedded Kafka at 127.0.0.1:"))
-        // A ranked list with reasons for a watched user.
+        // A ranked feed with reasons for a watched user, the other surfaces, and the model line.
         #expect(result.out.contains("  1. i"))
-        #expect(result.out.contains("of your recent interest") || result.out.contains("popular across the catalogue"))
+        let reasons = ["of your recent interest", "popular across the catalogue", "similar: i", "trending"]
+        #expect(reasons.contains { result.out.contains($0) })
+        #expect(result.out.contains("    feed (blend") || result.out.contains("    feed (fm-"))
+        #expect(result.out.contains("    topics: c"))
+        #expect(result.out.contains("    model: active "))
         let summary = try #require(result.out.split(separator: "\n").first { $0.hasPrefix("Summary after") })
         #expect(summary.contains("recommendation lists"))
         #expect(!summary.contains(" 0 consumed"))

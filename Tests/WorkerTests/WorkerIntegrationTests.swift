@@ -90,6 +90,15 @@ func json(_ message: StreamRecord) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any])
 }
 
+/// A personalized list caused by an input event (the other lists come from window closes, carts, item neighbours).
+func isEventFeed(_ message: StreamRecord) -> Bool {
+    guard let body = try? JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any] else {
+        return false
+    }
+    return body["surface"] as? String == "personalized"
+        && (body["trigger"] as? [String: Any])?["kind"] as? String == "event"
+}
+
 @Suite("Worker on the embedded cluster", .serialized)
 struct WorkerIntegrationTests {
     /// Twenty minutes of events for 40 users, so several 5-minute windows close.
@@ -130,11 +139,19 @@ struct WorkerIntegrationTests {
         #expect(dead.first { text($0.key) == "k1" }?.value == Array("not json at all".utf8))
         #expect(dead.allSatisfy { text($0.header("streamrec-source")).hasPrefix("user-behavior:") })
 
-        // One recommendation list per good event, keyed by user, never recommending the trigger item itself.
-        let recommendations = try deployment.readAll("recommendations")
-        #expect(recommendations.count == events.count)
-        let ids = recommendations.map { text($0.header("streamrec-id")) }
+        // One feed per good event, keyed by user, never recommending the trigger item itself; besides, lists of
+        // the other surfaces, every entry with a reason.
+        let lists = try deployment.readAll("recommendations")
+        let ids = lists.map { text($0.header("streamrec-id")) }
         #expect(Set(ids).count == ids.count)
+        let recommendations = lists.filter { isEventFeed($0) }
+        #expect(recommendations.count == events.count)
+        let surfaces = Set(lists.compactMap { (try? json($0))?["surface"] as? String })
+        #expect(surfaces.isSuperset(of: ["personalized", "similar", "cart", "topics"]))
+        for message in lists.prefix(500) {
+            let items = try #require(try json(message)["items"] as? [[String: Any]])
+            #expect(items.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
+        }
         for message in recommendations.prefix(200) {
             let body = try json(message)
             #expect(body["userId"] as? String == text(message.key))
@@ -230,7 +247,7 @@ struct WorkerIntegrationTests {
         let second = try deployment.runWorker(untilConsumed: 500)
         // The first worker committed on its way out, so the second reads only the new records.
         #expect(second.recordsConsumed == 500)
-        let recommendations = try deployment.readAll("recommendations")
+        let recommendations = try deployment.readAll("recommendations").filter { isEventFeed($0) }
         #expect(recommendations.count == 1_500)
     }
 }

@@ -82,6 +82,18 @@ public struct SyntheticEventGenerator: Sendable {
         millisecondsPerEvent = 1_000 / eventsPerSecond
     }
 
+    /// The `item-catalog` record of item number `item`: its category, and a creator (`cr<n>`, about 25 items each).
+    public func catalogRecord(ofItem item: Int) -> (key: String, value: [UInt8]) {
+        let itemId = Self.id("i", item)
+        var json = JSONWriter(capacity: 80)
+        json.beginObject()
+        json.field("itemId", itemId)
+        json.field("categoryId", Self.id("c", category(ofItem: item)))
+        json.field("creatorId", "cr\(item % max(1, items / 25))")
+        json.endObject()
+        return (itemId, json.bytes)
+    }
+
     /// The category of item number `item`: items are laid out so that item i belongs to category i % categories.
     public func category(ofItem item: Int) -> Int { item % categories }
 
