@@ -1,4 +1,5 @@
 import Metrics
+import Recommender
 import StreamEngine
 import Worker
 
@@ -6,15 +7,37 @@ import Worker
 /// plain counters on its hot path; this turns them into metrics when they are scraped, so measuring costs nothing
 /// between scrapes. Counters are fed the difference since the previous scrape, so they only ever grow.
 public final class WorkerMetrics: Sendable {
-    private let worker: Worker
+    /// Model versions given their own `version` label; lists and hits of any further version are counted under
+    /// `version="other"`. The registry keeps few versions, so this only bounds a pathological run.
+    public static let maxModelLabels = 50
+
+    private let statistics: @Sendable () -> WorkerStatistics
+    private let factory: any MetricsFactory
     private let previous = Locked(WorkerStatistics())
     // Created once, so every family is exported (at 0) from the first scrape on.
     private let counters: [(metric: Counter, read: @Sendable (WorkerStatistics) -> Int)]
     private let gauges: [(metric: Gauge, read: @Sendable (WorkerStatistics) -> Int)]
+    /// Per model version label: its lists and hits counters, created on first sight.
+    private let modelCounters = Locked<[String: ModelMetrics]>([:])
+    /// The version the active-model gauge is 1 for.
+    private let activeModel = Locked<String?>(nil)
 
-    public init(worker: Worker) {
-        self.worker = worker
-        let topics = worker.options.topics
+    private struct ModelMetrics: Sendable {
+        var lists: Counter
+        var hits: Counter
+    }
+
+    public convenience init(worker: Worker, factory: any MetricsFactory = MetricsSystem.factory) {
+        self.init(topics: worker.options.topics, factory: factory) { worker.statistics }
+    }
+
+    /// Metrics of whatever `statistics` reports (a worker's statistics, or a test's), created with `factory`.
+    public init(
+        topics: TopicLayout, factory: any MetricsFactory = MetricsSystem.factory,
+        statistics: @escaping @Sendable () -> WorkerStatistics
+    ) {
+        self.statistics = statistics
+        self.factory = factory
         let counterSpecifications:
             [(label: String, dimensions: [(String, String)], read: @Sendable (WorkerStatistics) -> Int)] = [
                 ("streamrec_records_in_total", [("topic", topics.input)], { $0.recordsConsumed }),
@@ -52,8 +75,14 @@ public final class WorkerMetrics: Sendable {
                 ("streamrec_changelog_records_total", [], { $0.changelogRecords }),
                 ("streamrec_tasks_restored_total", [], { $0.tasksRestored }),
                 ("streamrec_restore_milliseconds_total", [], { $0.restoreMilliseconds }),
+                ("streamrec_similar_lists_total", [], { $0.pipeline.similarListsEmitted }),
+                ("streamrec_training_examples_total", [], { $0.pipeline.trainingExamples }),
+                ("streamrec_examples_trained_total", [], { $0.pipeline.examplesTrained }),
+                ("streamrec_models_published_total", [], { $0.pipeline.modelsPublished }),
             ]
-        counters = counterSpecifications.map { (Counter(label: $0.label, dimensions: $0.dimensions), $0.read) }
+        counters = counterSpecifications.map {
+            (Counter(label: $0.label, dimensions: $0.dimensions, factory: factory), $0.read)
+        }
         let gaugeSpecifications: [(label: String, read: @Sendable (WorkerStatistics) -> Int)] = [
             ("streamrec_state_keys_users", { $0.users }),
             ("streamrec_state_keys_items", { $0.items }),
@@ -63,12 +92,12 @@ public final class WorkerMetrics: Sendable {
             ("streamrec_queued_records", { $0.queuedRecords }),
             ("streamrec_ready", { $0.ready ? 1 : 0 }),
         ]
-        gauges = gaugeSpecifications.map { (Gauge(label: $0.label), $0.read) }
+        gauges = gaugeSpecifications.map { (Gauge(label: $0.label, factory: factory), $0.read) }
     }
 
     /// Brings the metrics up to the worker's current statistics.
     public func refresh() {
-        let now = worker.statistics
+        let now = statistics()
         let before = previous.withLock { previous in
             defer { previous = now }
             return previous
@@ -81,8 +110,47 @@ public final class WorkerMetrics: Sendable {
         for (partition, lag) in now.consumerLag {
             Gauge(
                 label: "streamrec_consumer_lag_records",
-                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))]
+                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
+                factory: factory
             ).record(lag)
+        }
+        refreshModels(now: now, before: before)
+    }
+
+    /// `streamrec_model_lists_total` and `streamrec_model_hits_total` per version (the blend is `version="blend"`),
+    /// and `streamrec_active_model{version}`: 1 for the active version, 0 for one active before.
+    private func refreshModels(now: WorkerStatistics, before: WorkerStatistics) {
+        for version in now.pipeline.byModel.keys.sorted() {
+            let current = now.pipeline.byModel[version, default: ModelCounters()]
+            let earlier = before.pipeline.byModel[version, default: ModelCounters()]
+            let (lists, hits) = (current.lists - earlier.lists, current.hits - earlier.hits)
+            guard lists > 0 || hits > 0 else { continue }
+            let metrics = self.metrics(forModel: version)
+            if lists > 0 { metrics.lists.increment(by: lists) }
+            if hits > 0 { metrics.hits.increment(by: hits) }
+        }
+        let active = now.activeModel ?? "blend"
+        let replaced = activeModel.withLock { shown in
+            defer { shown = active }
+            return shown
+        }
+        if let replaced, replaced != active {
+            Gauge(label: "streamrec_active_model", dimensions: [("version", replaced)], factory: factory).record(0)
+        }
+        Gauge(label: "streamrec_active_model", dimensions: [("version", active)], factory: factory).record(1)
+    }
+
+    private func metrics(forModel version: String) -> ModelMetrics {
+        let factory = self.factory
+        return modelCounters.withLock { known in
+            let label = known[version] != nil || known.count < Self.maxModelLabels ? version : "other"
+            if let existing = known[label] { return existing }
+            let created = ModelMetrics(
+                lists: Counter(
+                    label: "streamrec_model_lists_total", dimensions: [("version", label)], factory: factory),
+                hits: Counter(label: "streamrec_model_hits_total", dimensions: [("version", label)], factory: factory))
+            known[label] = created
+            return created
         }
     }
 }

@@ -5,5 +5,8 @@ struct StreamRecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamrec",
         abstract: "Real-time recommendations on Kafka: features, rankings and lists from a stream of user behavior.",
-        subcommands: [Run.self, Demo.self, Produce.self, Tail.self, Replay.self, Bench.self, Broker.self, State.self])
+        subcommands: [
+            Run.self, Demo.self, Produce.self, Tail.self, Replay.self, Bench.self, Broker.self, State.self,
+            Model.self,
+        ])
 }
