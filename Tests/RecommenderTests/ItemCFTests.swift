@@ -9,6 +9,8 @@ import Testing
     static func harness(_ configure: (inout PipelineSettings) -> Void = { _ in }) -> PipelineHarness {
         PipelineHarness {
             $0.tableUpdateInterval = 0
+            $0.neighbourRefreshInterval = 0
+            $0.similarListInterval = 0
             $0.userWindow = 3_600_000  // no window closes in these streams
             $0.itemWindow = 3_600_000
             configure(&$0)

@@ -94,6 +94,7 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
         var harness = PipelineHarness {
             $0.topN = 3
             $0.tableUpdateInterval = 0
+            $0.neighbourRefreshInterval = 0
         }
         // Popularity: in c1, i1 > i2 > i3; in c2, j1.
         for (user, item, category) in [("a", "i1", "c1"), ("b", "i1", "c1"), ("c", "i2", "c1"), ("d", "i3", "c1")] {

@@ -3,12 +3,16 @@ import StreamEngine
 
 /// A user's interest per category: behaviour weights that halve every `halfLife` ms of event time, so the profile
 /// follows a user whose session drifts from one category to another.
+///
+/// Forward decay: a weight added at time t is stored scaled by 2^((t − landmark)/halfLife), so adding is O(1) (no pass
+/// over every category per event) and all stored weights stay comparable; shares, the only thing read, do not need
+/// the scale at all. The landmark moves before the scale grows past 2^64.
 public struct CategoryInterest: Sendable {
     public let halfLife: Double
     public let maxCategories: Int
     // Bound: `maxCategories` entries; the weakest is dropped to admit a new one.
     private var weights: [String: Double] = [:]
-    private var asOf: Int64 = .min
+    private var landmark: Int64 = .min
 
     public init(halfLife: Int64, maxCategories: Int) {
         precondition(halfLife > 0 && maxCategories > 0, "half-life and category bound must be positive")
@@ -17,13 +21,19 @@ public struct CategoryInterest: Sendable {
     }
 
     public mutating func add(category: String, weight: Double, at time: Int64) {
-        decay(to: time)
+        if landmark == .min { landmark = time }
+        var scale = exp2((Double(time) - Double(landmark)) / halfLife)
+        if scale > 0x1p64 {
+            for key in weights.keys { weights[key]! /= scale }
+            landmark = time
+            scale = 1
+        }
         if weights[category] == nil, weights.count >= maxCategories,
             let weakest = weights.min(by: { ($0.value, $0.key) < ($1.value, $1.key) })
         {
             weights[weakest.key] = nil
         }
-        weights[category, default: 0] += weight
+        weights[category, default: 0] += weight * scale
     }
 
     /// The strongest categories with their share of the total interest (shares sum to at most 1).
@@ -37,7 +47,7 @@ public struct CategoryInterest: Sendable {
     }
 
     func encode(to writer: inout BinaryWriter) {
-        writer.write(asOf)
+        writer.write(landmark)
         writer.write(weights.count)
         for (category, weight) in weights.sorted(by: { $0.key < $1.key }) {
             writer.write(category)
@@ -47,18 +57,9 @@ public struct CategoryInterest: Sendable {
 
     /// Fills a new profile (made with the deployment's settings) from a checkpoint.
     mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
-        asOf = try reader.readInt64()
+        landmark = try reader.readInt64()
         for _ in 0..<(try reader.readCount()) {
             weights[try reader.readString()] = try reader.readDouble()
         }
-    }
-
-    private mutating func decay(to time: Int64) {
-        guard time > asOf else { return }
-        if asOf != .min {
-            let factor = exp2(-Double(time - asOf) / halfLife)
-            for key in weights.keys { weights[key]! *= factor }
-        }
-        asOf = time
     }
 }

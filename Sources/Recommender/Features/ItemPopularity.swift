@@ -82,11 +82,15 @@ public struct ItemPopularity: Sendable {
 
     /// Items whose last closed window grew the most over the one before, fastest first; only growth counts, and only
     /// recent windows.
-    public func trending(inCategory category: String? = nil) -> [Ranked] {
+    public func trending(inCategory category: String? = nil, limit: Int = .max) -> [Ranked] {
         let list = category.map { trendingByCategory[$0] ?? [] } ?? trendingOverall
-        return list.filter { entry in
-            entry.score > 0 && (items.peek(entry.itemId)?.trendWindowEnd ?? .min) >= newestTrendWindowEnd - trendMaxAge
+        var current: [Ranked] = []
+        for entry in list where current.count < limit && entry.score > 0 {
+            if (items.peek(entry.itemId)?.trendWindowEnd ?? .min) >= newestTrendWindowEnd - trendMaxAge {
+                current.append(entry)
+            }
         }
+        return current
     }
 
     private mutating func forget(_ itemId: String, category: String?) {

@@ -22,7 +22,7 @@ struct ListScoring {
     ) -> (Recommendation, PendingList) {
         let blend = settings.blend
         let bits = version?.model.hashBits ?? settings.trainer.hashBits
-        let context = RankingFeatures.Context(user: user, trigger: trigger, time: time)
+        let context = RankingFeatures.Context(user: user, trigger: trigger, time: time, bits: bits)
         func features(_ candidate: Candidate) -> [Feature] {
             var vector = itemVectors.value(for: candidate.itemId, now: time)
             if vector == nil || vector!.bits != bits || vector!.categoryId != candidate.categoryId
@@ -31,7 +31,7 @@ struct ListScoring {
                 vector = RankingFeatures.itemVector(candidate, bits: bits)
                 itemVectors.set(vector!, for: candidate.itemId, now: time)
             }
-            return RankingFeatures.features(of: candidate, item: vector!, context: context, blend: blend, bits: bits)
+            return RankingFeatures.features(of: candidate, item: vector!, context: context, blend: blend)
         }
         var byItem: [String: [Feature]] = [:]
         let items: [ScoredItem]

@@ -11,18 +11,37 @@ public enum RankingFeatures {
 
     public static let fieldCount = Field.allCases.count
 
-    /// What the features of a list share: the user and the moment.
+    /// What the features of a list share — the user and the moment — hashed once per list, with the indices of the
+    /// per-candidate fields that take few values (sources, same/other category, the numeric fields).
     public struct Context: Sendable {
-        var userTopCategory: String?
-        var triggerBehavior: Behavior?
         var triggerCategory: String?
-        var hourOfDay: Int
+        var bits: Int
+        var shared: [Feature]
+        var sources: [String: Feature]
+        var sameCategory: (same: Feature, other: Feature)
+        var numeric: [Int]
 
-        init(user: UserState, trigger: RecommendationTrigger, time: Int64) {
-            userTopCategory = user.interest.top(1).first?.category
-            if case .event(_, let behavior) = trigger { triggerBehavior = behavior }
+        init(user: UserState, trigger: RecommendationTrigger, time: Int64, bits: Int) {
+            self.bits = bits
+            var behavior = "window"
+            if case .event(_, let triggered) = trigger { behavior = triggered.rawValue }
             triggerCategory = user.history.newestFirst.first { _ in true }?.categoryId
-            hourOfDay = Int((time / 3_600_000) % 24 + 24) % 24
+            shared = [
+                categorical(.userTopCategory, user.interest.top(1).first?.category ?? "-", bits: bits),
+                categorical(.triggerBehavior, behavior, bits: bits),
+                categorical(.hourOfDay, String(Int((time / 3_600_000) % 24 + 24) % 24), bits: bits),
+            ]
+            sources = Dictionary(
+                uniqueKeysWithValues: BlendWeights.names.map { ($0, categorical(.source, $0, bits: bits)) })
+            sameCategory = (
+                categorical(.sameCategoryAsTrigger, "same", bits: bits),
+                categorical(.sameCategoryAsTrigger, "other", bits: bits)
+            )
+            numeric = Field.allCases.map { FeatureHashing.index(field: $0.rawValue, "value", bits: bits) }
+        }
+
+        func numeric(_ field: Field, _ value: Double) -> Feature {
+            Feature(field: field.rawValue, index: numeric[field.rawValue], value: Float(value))
         }
     }
 
@@ -55,23 +74,20 @@ public enum RankingFeatures {
     }
 
     /// The features of `candidate` for the user in `context`; `item` comes from the cache.
-    static func features(
-        of candidate: Candidate, item: ItemVector, context: Context, blend: BlendWeights, bits: Int
-    ) -> [Feature] {
+    static func features(of candidate: Candidate, item: ItemVector, context: Context, blend: BlendWeights) -> [Feature]
+    {
         var features = item.features
         features.reserveCapacity(fieldCount)
-        features.append(categorical(.userTopCategory, context.userTopCategory ?? "-", bits: bits))
-        features.append(categorical(.source, candidate.strongestSource(blend), bits: bits))
-        features.append(categorical(.triggerBehavior, context.triggerBehavior?.rawValue ?? "window", bits: bits))
-        features.append(categorical(.hourOfDay, String(context.hourOfDay), bits: bits))
+        features += context.shared
+        features.append(context.sources[candidate.strongestSource(blend)] ?? context.sources["popular"]!)
         let same = candidate.categoryId != nil && candidate.categoryId == context.triggerCategory
-        features.append(categorical(.sameCategoryAsTrigger, same ? "same" : "other", bits: bits))
+        features.append(same ? context.sameCategory.same : context.sameCategory.other)
         for (field, value) in [
             (Field.cf, candidate.cf), (.content, candidate.content), (.cart, candidate.cart),
             (.trending, candidate.trending), (.popular, candidate.popular), (.interestShare, candidate.interestShare),
             (.blend, candidate.blendScore(blend)),
         ] where value != 0 {
-            features.append(numeric(field, value, bits: bits))
+            features.append(context.numeric(field, value))
         }
         return features
     }

@@ -16,8 +16,11 @@ public struct ItemTask: Sendable {
         var trend = 0.0
         var trendWindowEnd: Int64 = .min
         var coOccurrence = CoOccurrenceCounts()
-        /// Digest of the neighbour ids of the last `similar` list, so a list goes out only when it changes.
+        /// Digest of the neighbour ids of the last `similar` list, so a list goes out only when they change.
         var similarDigest: UInt64 = 0
+        var lastSimilarAt: Int64 = .min
+        /// When neighbours and complements were last computed (`neighbourRefreshInterval`).
+        var lastNeighboursAt: Int64 = .min
         /// Whether anything a row shows changed since the last row.
         var unpublished = false
     }
@@ -142,7 +145,8 @@ public struct ItemTask: Sendable {
             }
             var sequence = 0
             if let evicted { drop(evicted.key, evicted.value, expired: false) }
-            if isRowDue(state, at: time) {
+            // Only the neighbours changed: a row is due when they may be recomputed.
+            if isRowDue(state, at: time), areNeighboursDue(state, at: time) {
                 publishRow(of: itemId, at: time, table: table, causedBy: record, sequence: &sequence, into: &output)
             }
             return advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
@@ -178,7 +182,7 @@ public struct ItemTask: Sendable {
         var sequence = 0
         if newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
         if let evicted { drop(evicted.key, evicted.value, expired: false) }
-        if items.peek(event.itemId).map({ isRowDue($0, at: event.timestamp) }) == true {
+        if items.read(event.itemId, { isRowDue($0, at: event.timestamp) }) == true {
             publishRow(
                 of: event.itemId, at: event.timestamp, table: table, causedBy: record, sequence: &sequence,
                 into: &output)
@@ -193,6 +197,12 @@ public struct ItemTask: Sendable {
     }
 
     /// Rows go out at most once per `tableUpdateInterval` of event time per item (and at every window close).
+    /// Computing neighbours costs a sort over the item's partners with a table lookup each, so it happens at most
+    /// once per `neighbourRefreshInterval` per item; rows in between carry the last computed ones.
+    private func areNeighboursDue(_ state: ItemState, at time: Int64) -> Bool {
+        state.lastNeighboursAt == .min || time - state.lastNeighboursAt >= settings.neighbourRefreshInterval
+    }
+
     private func isRowDue(_ state: ItemState, at time: Int64) -> Bool {
         state.unpublished && (state.lastPublished == .min || time - state.lastPublished >= settings.tableUpdateInterval)
     }
@@ -242,18 +252,24 @@ public struct ItemTask: Sendable {
         }
     }
 
-    /// Publishes the item's table row — with neighbours and complements computed now, normalised by the partners'
-    /// popularity in the item table — and its `similar` list if the neighbours changed.
+    /// Publishes the item's table row — with neighbours and complements computed now if due (normalised by the
+    /// partners' popularity in the item table), else as last published — and its `similar` list if the neighbours
+    /// changed.
     private mutating func publishRow(
         of itemId: String, at time: Int64, table: ItemTable, causedBy record: StreamRecord, sequence: inout Int,
         into output: inout [OutputRecord]
     ) {
         let settings = self.settings
         let limits = coOccurrenceLimits
+        let refresh = items.read(itemId) { areNeighboursDue($0, at: time) } ?? false
         let published = items.modify(itemId) { state -> (ItemTableRow, changedNeighbours: Bool) in
             let counts = state.coOccurrence
             let related = table.read { items in
-                counts.related(count: settings.neighbourCount, at: time, limits: limits) { partner in
+                guard refresh else {
+                    let last = items.stats(of: itemId)
+                    return (neighbours: last?.neighbours ?? [], complements: last?.complements ?? [])
+                }
+                return counts.related(count: settings.neighbourCount, at: time, limits: limits) { partner in
                     // A catalog-only row has no popularity yet.
                     items.stats(of: partner).flatMap { row in
                         guard row.score > 0 else { return nil }
@@ -272,9 +288,15 @@ public struct ItemTask: Sendable {
             row.complements = related.complements
             state.lastPublished = max(state.lastPublished, time)
             state.unpublished = false
+            guard refresh else { return (row, false) }
+            state.lastNeighboursAt = time
             let digest = Self.digest(related.neighbours)
-            defer { state.similarDigest = digest }
-            return (row, digest != state.similarDigest && !related.neighbours.isEmpty)
+            let due =
+                state.lastSimilarAt == .min || time - state.lastSimilarAt >= settings.similarListInterval
+            guard due, digest != state.similarDigest, !related.neighbours.isEmpty else { return (row, false) }
+            state.similarDigest = digest
+            state.lastSimilarAt = time
+            return (row, true)
         }
         guard let (row, changedNeighbours) = published else { return }
         sequence += 1
@@ -284,7 +306,6 @@ public struct ItemTask: Sendable {
                 topic: settings.topics.itemTable, key: Array(row.itemId.utf8), value: row.encode(),
                 timestamp: row.updatedAt, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
         guard changedNeighbours else { return }
-        sequence += 1
         counters.similarListsEmitted += 1
         let list = Recommendation(
             surface: .similar, subject: itemId, generatedAt: time, trigger: .neighboursChanged,
@@ -297,14 +318,20 @@ public struct ItemTask: Sendable {
         output.append(
             OutputRecord(
                 topic: settings.topics.recommendations, key: Array(itemId.utf8), value: list.encodeJSON(),
-                timestamp: time, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
+                timestamp: time, headers: [OutputHeaders.id(window: time, of: itemId, in: Self.similarStream)]))
     }
 
-    /// FNV-1a over the neighbour ids in order: a changed list (membership or order) changes it.
+    /// Whether a neighbour list changed depends on partners' popularity in the global table, which fills
+    /// asynchronously; so a similar list's id is its item and time, not a position among the record's outputs that
+    /// would shift the ids of everything after it.
+    static let similarStream = "similar"
+
+    /// FNV-1a over the neighbour ids in id order: it changes when the membership does, not when two neighbours of
+    /// nearly equal similarity swap places (which happens all the time as counts decay).
     static func digest(_ neighbours: [RelatedItem]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for neighbour in neighbours {
-            for byte in neighbour.itemId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for itemId in neighbours.map(\.itemId).sorted() {
+            for byte in itemId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             hash = (hash ^ 0xff) &* 0x100_0000_01b3
         }
         return hash

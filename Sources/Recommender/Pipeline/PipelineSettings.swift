@@ -85,6 +85,11 @@ public struct PipelineSettings: Sendable, Equatable {
     public var neighbourCount = 10
     /// A decayed pair weight below this is forgotten.
     public var minCoWeight = 0.05
+    /// Minimum event time between two computations of an item's neighbours and complements (rows in between carry
+    /// the last ones).
+    public var neighbourRefreshInterval: Int64 = 10_000
+    /// Minimum event time between two `similar` lists of one item (its neighbours' membership changed).
+    public var similarListInterval: Int64 = 60_000
 
     // Ranking.
     /// The hand-written blend of candidate scores, used when no learned model version is active (and as the learned
@@ -164,6 +169,8 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(coOccurrenceHalfLife, "co-occurrence-half-life")
         try positive(Int64(maxCoItemsPerItem), "max-co-items")
         try positive(Int64(neighbourCount), "neighbours")
+        if neighbourRefreshInterval < 0 { throw SettingsError("neighbour-refresh-interval cannot be negative") }
+        if similarListInterval < 0 { throw SettingsError("similar-list-interval cannot be negative") }
         try positive(Int64(maxPerCategory), "max-per-category")
         try positive(Int64(cartSize), "cart-size")
         try positive(trainingHorizon, "training-horizon")

@@ -69,14 +69,19 @@ public struct RecommendationPipeline: Sendable {
         let partition = record.partition
         switch kind(ofTopic: record.topic) {
         case .user:
-            if userTasks[partition] == nil { userTasks[partition] = UserTask(partition: partition, settings: settings) }
+            // `index(forKey:)`, not `userTasks[partition] == nil`: that copies the whole task out to compare it.
+            if userTasks.index(forKey: partition) == nil {
+                userTasks[partition] = UserTask(partition: partition, settings: settings)
+            }
             userTasks[partition]!.process(
                 record, table: table, registry: registry, itemVectors: &itemVectors, output: &output)
         case .item:
-            if itemTasks[partition] == nil { itemTasks[partition] = ItemTask(partition: partition, settings: settings) }
+            if itemTasks.index(forKey: partition) == nil {
+                itemTasks[partition] = ItemTask(partition: partition, settings: settings)
+            }
             itemTasks[partition]!.process(record, table: table, output: &output)
         case .trainer:
-            if trainerTasks[partition] == nil {
+            if trainerTasks.index(forKey: partition) == nil {
                 trainerTasks[partition] = TrainerTask(partition: partition, settings: settings)
             }
             trainerTasks[partition]!.process(record, registry: registry, output: &output)

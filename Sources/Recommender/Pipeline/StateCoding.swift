@@ -149,6 +149,8 @@ extension ItemTask.ItemState {
         writer.write(trendWindowEnd)
         coOccurrence.encode(to: &writer)
         writer.write(similarDigest)
+        writer.write(lastSimilarAt)
+        writer.write(lastNeighboursAt)
         writer.write(unpublished)
     }
 
@@ -165,6 +167,8 @@ extension ItemTask.ItemState {
         state.trendWindowEnd = try reader.readInt64()
         state.coOccurrence = try CoOccurrenceCounts.decode(from: &reader)
         state.similarDigest = try reader.readUInt64()
+        state.lastSimilarAt = try reader.readInt64()
+        state.lastNeighboursAt = try reader.readInt64()
         state.unpublished = try reader.readBool()
         return state
     }

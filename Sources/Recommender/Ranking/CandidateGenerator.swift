@@ -8,8 +8,9 @@ struct CandidateGenerator {
     let settings: PipelineSettings
     /// How many of the user's strongest categories feed content and trending candidates.
     static let categoriesConsidered = 3
-    /// Recent distinct items whose neighbours are CF candidates.
-    static let cfSeeds = 5
+    /// Recent distinct items whose neighbours are CF candidates, and how many of each one's neighbours.
+    static let cfSeeds = 4
+    static let neighboursPerSeed = 5
 
     struct Seeds {
         /// Recent distinct items, newest first, with their weight (behaviour × recency).
@@ -32,93 +33,118 @@ struct CandidateGenerator {
         return seeds
     }
 
+    /// A pool of candidates: an array (candidates are large; a dictionary of them would copy one per update) with an
+    /// index by item id.
+    struct Pool {
+        var candidates: [Candidate] = []
+        var index: [String: Int] = [:]
+
+        init(capacity: Int) {
+            candidates.reserveCapacity(capacity)
+            index.reserveCapacity(capacity)
+        }
+
+        mutating func update(_ itemId: String, _ body: (inout Candidate) -> Void) {
+            if let position = index[itemId] {
+                body(&candidates[position])
+            } else {
+                index[itemId] = candidates.count
+                candidates.append(Candidate(itemId: itemId))
+                body(&candidates[candidates.count - 1])
+            }
+        }
+    }
+
     /// Seeds' neighbours and complements are read fresh from the table (they change with every co-occurrence), in
-    /// the same visit as the charts.
+    /// the same visit as the charts. Each source offers a bounded number: content and trending a few per category
+    /// (diversity keeps at most `maxPerCategory` of one category anyway), overall trending half the list, the
+    /// overall chart twice the list.
     func candidates(for user: UserState, excluding trigger: String?, at time: Int64, table: ItemTable) -> [Candidate] {
         let seeds = seeds(of: user, at: time)
         let interest = user.interest.top(Self.categoriesConsidered)
-        // Each source offers twice the list, so diversity and filters have room.
-        let topN = 2 * settings.topN
-        let gathered = table.read { items -> [String: Candidate] in
-            var pool: [String: Candidate] = [:]
+        let perCategory = 2 * settings.maxPerCategory
+        let overall = (settings.topN + 1) / 2
+        var pool = table.read { items -> Pool in
+            var pool = Pool(capacity: 64)
             for (interaction, weight) in seeds.recent {
-                for neighbour in items.stats(of: interaction.itemId)?.neighbours ?? [] {
+                for neighbour in (items.stats(of: interaction.itemId)?.neighbours ?? []).prefix(Self.neighboursPerSeed)
+                {
                     let contribution = weight * neighbour.similarity
-                    var candidate = pool[neighbour.itemId] ?? Candidate(itemId: neighbour.itemId)
-                    if contribution > candidate.cfViaWeight {
-                        (candidate.cfVia, candidate.cfViaWeight) = (interaction, contribution)
+                    pool.update(neighbour.itemId) { candidate in
+                        if contribution > candidate.cfViaWeight {
+                            (candidate.cfVia, candidate.cfViaWeight) = (interaction, contribution)
+                        }
+                        candidate.cf += contribution
                     }
-                    candidate.cf += contribution
-                    pool[neighbour.itemId] = candidate
                 }
             }
             for cartItem in seeds.cart {
                 for complement in items.stats(of: cartItem)?.complements ?? [] {
-                    var candidate = pool[complement.itemId] ?? Candidate(itemId: complement.itemId)
-                    if complement.similarity > candidate.cartViaWeight {
-                        (candidate.cartVia, candidate.cartViaWeight) = (cartItem, complement.similarity)
+                    pool.update(complement.itemId) { candidate in
+                        if complement.similarity > candidate.cartViaWeight {
+                            (candidate.cartVia, candidate.cartViaWeight) = (cartItem, complement.similarity)
+                        }
+                        candidate.cart += complement.similarity
                     }
-                    candidate.cart += complement.similarity
-                    pool[complement.itemId] = candidate
                 }
             }
             for (category, share) in interest {
                 let chart = items.top(inCategory: category)
                 if let best = chart.first?.score, best > 0 {
-                    for entry in chart.prefix(topN) {
-                        pool[entry.itemId, default: Candidate(itemId: entry.itemId)].raise(
-                            \.content, to: share * entry.score / best
-                        ) { $0.contentShare = share }
+                    for entry in chart.prefix(perCategory) {
+                        pool.update(entry.itemId) {
+                            $0.raise(\.content, to: share * entry.score / best) { $0.contentShare = share }
+                        }
                     }
                 }
-                let trending = items.trending(inCategory: category)
+                let trending = items.trending(inCategory: category, limit: settings.maxPerCategory)
                 if let best = trending.first?.score {
-                    for entry in trending.prefix(topN) {
-                        pool[entry.itemId, default: Candidate(itemId: entry.itemId)].raise(
-                            \.trending, to: share * entry.score / best
-                        ) { $0.trendingIn = category }
+                    for entry in trending {
+                        pool.update(entry.itemId) {
+                            $0.raise(\.trending, to: share * entry.score / best) { $0.trendingIn = category }
+                        }
                     }
                 }
             }
-            let trending = items.trending()
+            let trending = items.trending(limit: overall)
             if let best = trending.first?.score {
-                for entry in trending.prefix(topN) {
-                    pool[entry.itemId, default: Candidate(itemId: entry.itemId)].raise(
-                        \.trending, to: 0.5 * entry.score / best
-                    ) { $0.trendingIn = nil }
+                for entry in trending {
+                    pool.update(entry.itemId) {
+                        $0.raise(\.trending, to: 0.5 * entry.score / best) { $0.trendingIn = nil }
+                    }
                 }
             }
+            // The overall chart fills lists that filters and diversity left short: twice the list.
             if let best = items.top.first?.score, best > 0 {
-                for entry in items.top.prefix(topN) {
-                    pool[entry.itemId, default: Candidate(itemId: entry.itemId)].popular = entry.score / best
+                for entry in items.top.prefix(2 * settings.topN) {
+                    pool.update(entry.itemId) { $0.popular = entry.score / best }
                 }
             }
-            for (itemId, candidate) in pool {
-                let stats = items.stats(of: itemId)
-                pool[itemId]!.categoryId = candidate.categoryId ?? stats?.categoryId
-                pool[itemId]!.creatorId = stats?.creatorId
+            for position in pool.candidates.indices {
+                let stats = items.stats(of: pool.candidates[position].itemId)
+                if pool.candidates[position].categoryId == nil {
+                    pool.candidates[position].categoryId = stats?.categoryId
+                }
+                pool.candidates[position].creatorId = stats?.creatorId
             }
             return pool
         }
         let shares = Dictionary(interest.map { ($0.category, $0.share) }, uniquingKeysWith: { first, _ in first })
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(gathered.count)
-        for (itemId, var candidate) in gathered where isAllowed(itemId, for: user, trigger: trigger) {
-            candidate.interestShare = candidate.categoryId.flatMap { shares[$0] } ?? 0
-            candidates.append(candidate)
+        let purchased = settings.filterPurchased ? Set(user.purchased) : []
+        pool.candidates.removeAll { !isAllowed($0.itemId, for: user, trigger: trigger, purchased: purchased) }
+        for position in pool.candidates.indices {
+            pool.candidates[position].interestShare = pool.candidates[position].categoryId.flatMap { shares[$0] } ?? 0
         }
-        Self.normalise(\.cf, in: &candidates)
-        Self.normalise(\.cart, in: &candidates)
-        // Sorted by id: the pool is a dictionary, and the order must not depend on its hashing.
-        candidates.sort { $0.itemId < $1.itemId }
-        return candidates
+        Self.normalise(\.cf, in: &pool.candidates)
+        Self.normalise(\.cart, in: &pool.candidates)
+        // In the order sources proposed them, which is deterministic; rankers break score ties by id.
+        return pool.candidates
     }
 
-    func isAllowed(_ itemId: String, for user: UserState, trigger: String?) -> Bool {
+    func isAllowed(_ itemId: String, for user: UserState, trigger: String?, purchased: Set<String>) -> Bool {
         if itemId == trigger || user.cart.contains(itemId) { return false }
         if settings.filterSeen, user.history.contains(itemId: itemId) { return false }
-        if settings.filterPurchased, user.purchased.contains(itemId) { return false }
-        return true
+        return !purchased.contains(itemId)
     }
 
     /// Sums (CF, cart) are scaled so the strongest candidate has 1.

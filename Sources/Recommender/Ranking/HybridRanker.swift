@@ -20,8 +20,8 @@ struct HybridRanker {
 
     /// The personalized feed: candidates by `score`, at most `maxPerCategory` per category.
     func personalized(_ candidates: [Candidate], score: (Candidate) -> Double) -> [ScoredItem] {
-        let scored = candidates.map { ($0, score($0)) }
-        return diversified(scored).map { candidate, score in
+        diversified(candidates, scores: candidates.map(score)).map { position, score in
+            let candidate = candidates[position]
             let source = candidate.strongestSource(settings.blend)
             return ScoredItem(
                 itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: source,
@@ -31,25 +31,28 @@ struct HybridRanker {
 
     /// Cart complements: only items that go with the cart, by how strongly.
     func cart(_ candidates: [Candidate]) -> [ScoredItem] {
-        diversified(candidates.filter { $0.cart > 0 }.map { ($0, $0.cart) }).map { candidate, score in
+        let complements = candidates.filter { $0.cart > 0 }
+        return diversified(complements, scores: complements.map(\.cart)).map { position, score in
             ScoredItem(
-                itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: "cart",
-                reason: candidate.reason(for: "cart"))
+                itemId: complements[position].itemId, categoryId: complements[position].categoryId, score: score,
+                source: "cart", reason: complements[position].reason(for: "cart"))
         }
     }
 
-    /// Best first (ties by id), at most `maxPerCategory` per category: a list is shorter rather than one-note
-    /// (the candidate pools are twice the list, so that is rare).
-    func diversified(_ scored: [(Candidate, Double)]) -> [(Candidate, Double)] {
-        let sorted = scored.sorted { ($0.1, $1.0.itemId) > ($1.1, $0.0.itemId) }
-        var chosen: [(Candidate, Double)] = []
+    /// Positions of the best candidates, best first (ties by id), at most `maxPerCategory` per category: a list is
+    /// shorter rather than one-note. Sorts positions, not the (large) candidates.
+    func diversified(_ candidates: [Candidate], scores: [Double]) -> [(position: Int, score: Double)] {
+        let order = candidates.indices.sorted {
+            (scores[$0], candidates[$1].itemId) > (scores[$1], candidates[$0].itemId)
+        }
+        var chosen: [(position: Int, score: Double)] = []
         var perCategory: [String: Int] = [:]
-        for entry in sorted where chosen.count < settings.topN {
-            if let category = entry.0.categoryId {
+        for position in order where chosen.count < settings.topN {
+            if let category = candidates[position].categoryId {
                 guard perCategory[category, default: 0] < settings.maxPerCategory else { continue }
                 perCategory[category, default: 0] += 1
             }
-            chosen.append(entry)
+            chosen.append((position, scores[position]))
         }
         return chosen
     }
