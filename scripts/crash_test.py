@@ -27,7 +27,10 @@ BIN = sys.argv[1]
 EVENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
 KILLS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 PARTITIONS = 16  # the embedded broker keeps ~5 MB per partition: spread the shuffle's volume
-GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500"]
+GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500",
+               # One CF pair per event: the item shuffle carries an event plus a pair record per paired item, and a
+               # 200 k-event backlog with more pairs outgrows what the embedded broker keeps (see BROKERS.md).
+               "--co-occurrence-items", "1"]
 BAD_RECORDS = [b"not json", b'{"userId":"u1","itemId":"i1","behavior":"teleport","timestamp":1700000000000}',
                b'{"userId":"u1","itemId":"i1","behavior":"view"}', b'{"userId":"u1"']
 TOPICS = ["user-features", "item-features", "recommendations", "user-behavior.dlq", "user-behavior.late",

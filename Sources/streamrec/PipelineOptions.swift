@@ -149,7 +149,9 @@ struct ResolvedPipelineOptions {
     var idleTimeoutSeconds: Int
     var catalogTopic: String
 
-    func workerOptions(kafka: KafkaConfiguration) throws -> WorkerOptions {
+    func workerOptions(
+        kafka: KafkaConfiguration, recommender: RecommenderOptions, sources: ConfigurationSources
+    ) throws -> WorkerOptions {
         var configuration = kafka
         configuration.groupID = groupId
         var options = WorkerOptions(kafka: configuration)
@@ -175,6 +177,7 @@ struct ResolvedPipelineOptions {
         settings.shufflePartitions = Int32(clamping: partitions)
         guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
         settings.idleTimeout = .seconds(idleTimeoutSeconds)
+        try recommender.apply(sources, to: &settings)
         do {
             settings.behaviorWeights = try BehaviorWeights(parsing: behaviorWeights)
             try settings.validate()

@@ -16,6 +16,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup(title: "Recommender") var recommender: RecommenderOptions
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
     @Option(help: "Serve /metrics, /health/live and /health/ready on this port, 0 for none (default: 8080).")
@@ -31,7 +32,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let sources = try await ConfigurationSources.load(file: configFile)
-        let options = try pipeline.resolve(sources).workerOptions(kafka: try kafka.configuration(sources))
+        let options = try pipeline.resolve(sources).workerOptions(
+            kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
         let httpPort = try sources.int("http-port", flag: httpPort, default: 8080)
         let httpHost = try sources.string("http-host", flag: httpHost, default: "0.0.0.0")
         let gracePeriodSeconds = try sources.int("grace-period-seconds", flag: gracePeriodSeconds, default: 30)

@@ -16,10 +16,12 @@ struct State: ParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup(title: "Recommender") var recommender: RecommenderOptions
 
     func run() throws {
         let sources = ConfigurationSources()
-        let options = try pipeline.resolve(sources).workerOptions(kafka: try kafka.configuration(sources))
+        let options = try pipeline.resolve(sources).workerOptions(
+            kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
         var logger = Logger(label: "streamrec.state")
         logger.logLevel = .warning
         let checkpoints = try ChangelogRestore.checkpoints(of: options, logger: logger)

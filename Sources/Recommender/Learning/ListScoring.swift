@@ -78,9 +78,8 @@ struct ListScoring {
     }
 
     static func sample(_ userId: String, _ time: Int64, rate: Double) -> Bool {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: time)
-        for byte in userId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        hash ^= hash >> 29
-        return Double(hash % 1_000_000) / 1_000_000 < rate
+        var hash = StableHash(seed: UInt64(bitPattern: time))
+        hash.combine(userId)
+        return hash.unitInterval < rate
     }
 }

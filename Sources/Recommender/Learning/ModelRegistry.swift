@@ -68,10 +68,9 @@ public struct ModelSelection: Sendable {
 
     /// A stable position in 0..<1 per user (FNV-1a of the id), so a user stays in or out of a canary.
     static func bucket(of userId: String) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in userId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        hash ^= hash >> 33
-        return Double(hash % 1_000_000) / 1_000_000
+        var hash = StableHash()
+        hash.combine(userId)
+        return hash.unitInterval
     }
 }
 

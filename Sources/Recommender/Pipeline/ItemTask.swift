@@ -329,12 +329,9 @@ public struct ItemTask: Sendable {
     /// FNV-1a over the neighbour ids in id order: it changes when the membership does, not when two neighbours of
     /// nearly equal similarity swap places (which happens all the time as counts decay).
     static func digest(_ neighbours: [RelatedItem]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for itemId in neighbours.map(\.itemId).sorted() {
-            for byte in itemId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            hash = (hash ^ 0xff) &* 0x100_0000_01b3
-        }
-        return hash
+        var hash = StableHash()
+        for itemId in neighbours.map(\.itemId).sorted() { hash.combine(itemId) }
+        return hash.value
     }
 
     private mutating func drop(_ itemId: String, _ state: ItemState, expired: Bool) {

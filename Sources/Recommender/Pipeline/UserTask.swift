@@ -107,12 +107,14 @@ public struct UserTask: Sendable {
             sequence += 1
             emit(list, id: OutputHeaders.id(for: record, sequence: sequence), into: &output)
         }
+        watermark.observe(eventTime: event.timestamp)
+        announceProgress(causedBy: record, sequence: &sequence, into: &output)
+        // Last: how many examples an event yields depends on the (not checkpointed) user cache, so no other output's
+        // id may come after them.
         for example in examples {
             sequence += 1
             emit(example, of: event.userId, id: OutputHeaders.id(for: record, sequence: sequence), into: &output)
         }
-        watermark.observe(eventTime: event.timestamp)
-        announceProgress(causedBy: record, sequence: &sequence, into: &output)
         fireWindows(causedBy: record, table: table, itemVectors: &itemVectors, into: &output)
         for (userId, state) in users.expire(watermark: watermark.watermark) {
             counters.usersExpired += 1
@@ -313,7 +315,9 @@ public struct UserTask: Sendable {
                     topic: settings.topics.userFeatures, key: Array(userId.utf8), value: features.encodeJSON(),
                     timestamp: windowEnd - 1,
                     headers: [OutputHeaders.id(window: windowStart, of: userId, in: settings.topics.userFeatures)]))
-            for list in lists where !list.items.isEmpty {
+            // Sent even when empty: whether a list has entries depends on the global table's timing, and which ids
+            // exist must not (an app reads an empty list as "nothing to show for now").
+            for list in lists {
                 counters.recommendationsEmitted += 1
                 let stream = "\(settings.topics.recommendations)/\(list.surface.rawValue)"
                 emit(list, id: OutputHeaders.id(window: windowStart, of: userId, in: stream), into: &output)
