@@ -97,7 +97,7 @@ check-operations: deps
 
 ## check-exactly-once: the crash test — a broker and two workers as processes, one killed with SIGKILL 3 times;
 ## the outputs de-duplicated by id and the final state equal a run without failures. CRASH_EVENTS sets the input.
-CRASH_EVENTS ?= 200000
+CRASH_EVENTS ?= 100000
 check-exactly-once: deps
 	$(SWIFT) build -c release --product streamrec
 	$(VENV)/bin/python scripts/crash_test.py .build/release/streamrec $(CRASH_EVENTS) 3

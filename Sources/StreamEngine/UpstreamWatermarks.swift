@@ -20,6 +20,17 @@ public struct UpstreamWatermarks: Sendable {
         announced[partition] = (max(previous, watermark), now)
     }
 
+    /// Any record from `partition` shows it is alive: it stays out of idleness (its watermark is unchanged). Without
+    /// this, a partition that announces only every few minutes of event time could be taken for idle while its
+    /// events are still flowing (a slow pipeline, a backlog), and its next events would be late.
+    public mutating func heard(from partition: Int32, at now: ContinuousClock.Instant) {
+        guard let previous = announced[partition] else {
+            announced[partition] = (.min, now)
+            return
+        }
+        announced[partition] = (previous.watermark, now)
+    }
+
     /// The minimum over the upstream partitions that are not idle; `Int64.min` while one is still expected.
     public func watermark(at now: ContinuousClock.Instant) -> Int64 {
         var minimum = Int64.max

@@ -27,6 +27,25 @@ import Testing
         #expect(upstream.watermark(at: start + .seconds(80)) == 800)
     }
 
+    /// Announcements come once per user window (minutes of event time); a slow pipeline can take longer than the
+    /// idle timeout between two. The partition's events in between keep it from counting as idle (seen in the crash
+    /// test: windows fired early and an upstream partition's events came late).
+    @Test func aPartitionWhoseEventsKeepComingIsNotIdleBetweenAnnouncements() {
+        var upstream = UpstreamWatermarks(partitions: 2, idleTimeout: .seconds(30), now: start)
+        upstream.observe(upstream: 0, watermark: 500, at: start)
+        upstream.observe(upstream: 1, watermark: 200, at: start)
+        for second in stride(from: 10, through: 60, by: 10) {
+            upstream.observe(upstream: 0, watermark: 500 + Int64(second), at: start + .seconds(second))
+            upstream.heard(from: 1, at: start + .seconds(second))  // an event of partition 1, no announcement
+        }
+        #expect(upstream.watermark(at: start + .seconds(60)) == 200)
+        // A partition first heard through an event holds back until it announces.
+        var fresh = UpstreamWatermarks(partitions: 2, idleTimeout: .seconds(30), now: start)
+        fresh.observe(upstream: 0, watermark: 500, at: start + .seconds(35))
+        fresh.heard(from: 1, at: start + .seconds(35))
+        #expect(fresh.watermark(at: start + .seconds(36)) == .min)
+    }
+
     @Test func whenEveryPartitionIsIdleTheSlowestAnnouncementStillHolds() {
         var upstream = UpstreamWatermarks(partitions: 2, idleTimeout: .seconds(30), now: start)
         upstream.observe(upstream: 0, watermark: 900, at: start)

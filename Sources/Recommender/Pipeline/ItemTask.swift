@@ -96,8 +96,9 @@ public struct ItemTask: Sendable {
             &items, nextOffset: nextOffset, taskState: task.bytes, encode: { $0.encode(to: &$1) }, into: &output)
     }
 
-    /// Whether the record repeats one already taken from its upstream partition (see `upstreamPositions`).
-    private mutating func isRepeated(_ record: StreamRecord) -> Bool {
+    /// Whether the record repeats one already taken from its upstream partition (see `upstreamPositions`); a new
+    /// one also shows its upstream partition is alive.
+    private mutating func isRepeated(_ record: StreamRecord, at now: ContinuousClock.Instant) -> Bool {
         guard let header = record.headers.first(where: { $0.name == OutputHeaders.id })?.value,
             let position = OutputHeaders.position(inID: header)
         else { return false }
@@ -105,6 +106,7 @@ public struct ItemTask: Sendable {
             return true
         }
         upstreamPositions[position.partition] = (position.offset, position.sequence)
+        upstream.heard(from: position.partition, at: now)
         return false
     }
 
@@ -112,11 +114,11 @@ public struct ItemTask: Sendable {
 
     public mutating func process(_ record: StreamRecord, table: ItemTable, output: inout [OutputRecord]) {
         uncheckpointedOffset = record.offset + 1
-        guard !isRepeated(record) else {
+        let now = ContinuousClock.now
+        guard !isRepeated(record, at: now) else {
             counters.repeatsDropped += 1
             return
         }
-        let now = ContinuousClock.now
         if let announced = UpstreamWatermarks.decode(record) {
             // A progress announcement of a user partition: no event, only event time moving on.
             upstream.observe(upstream: announced.partition, watermark: announced.watermark, at: now)
