@@ -130,11 +130,22 @@ def main():
             [BIN, "tail", "--brokers", bootstrap, "--topic", "recommendations", "--from-beginning", "--headers",
              "--idle-timeout", "5", *GROUP_FLAGS],
             check=True, capture_output=True, text=True, timeout=120)
+        def event_feed(line):
+            # One personalized list per event; the other surfaces (cart, window lists, similar items) come besides.
+            document = json.loads(line.split("\t")[-2])
+            return document.get("surface") == "personalized" and document.get("trigger", {}).get("kind") == "event"
+
+        lines = tail.stdout.splitlines()
+        all_ids = [part.split("=", 1)[1].rstrip("}")
+                   for line in lines for part in line.split("\t")[-1].strip("{}").split(", ")
+                   if part.startswith("streamrec-id=")]
         ids = [part.split("=", 1)[1].rstrip("}")
-               for line in tail.stdout.splitlines() for part in line.split("\t")[-1].strip("{}").split(", ")
+               for line in lines if event_feed(line) for part in line.split("\t")[-1].strip("{}").split(", ")
                if part.startswith("streamrec-id=")]
+        if len(set(all_ids)) != len(all_ids):
+            raise SystemExit(f"FAIL: {len(all_ids) - len(set(all_ids))} recommendation lists repeated")
         if len(ids) != 4000 or len(set(ids)) != 4000:
-            raise SystemExit(f"FAIL: expected 4000 unique recommendation lists, got {len(ids)} ({len(set(ids))} unique)")
+            raise SystemExit(f"FAIL: expected 4000 unique event feeds, got {len(ids)} ({len(set(ids))} unique)")
         print("ok: after a SIGTERM and a restart, 4000 events gave 4000 lists, none lost, none repeated")
     finally:
         for process in (broker,):
