@@ -79,6 +79,14 @@ public final class WorkerMetrics: Sendable {
                 ("streamrec_training_examples_total", [], { $0.pipeline.trainingExamples }),
                 ("streamrec_examples_trained_total", [], { $0.pipeline.examplesTrained }),
                 ("streamrec_models_published_total", [], { $0.pipeline.modelsPublished }),
+                ("streamrec_cache_hits_total", [("cache", "item")], { $0.pipeline.itemCache.hits }),
+                ("streamrec_cache_misses_total", [("cache", "item")], { $0.pipeline.itemCache.misses }),
+                ("streamrec_cache_evictions_total", [("cache", "item")], { $0.pipeline.itemCache.evictions }),
+                ("streamrec_cache_expirations_total", [("cache", "item")], { $0.pipeline.itemCache.expirations }),
+                ("streamrec_cache_hits_total", [("cache", "user")], { $0.pipeline.userCache.hits }),
+                ("streamrec_cache_misses_total", [("cache", "user")], { $0.pipeline.userCache.misses }),
+                ("streamrec_cache_evictions_total", [("cache", "user")], { $0.pipeline.userCache.evictions }),
+                ("streamrec_cache_expirations_total", [("cache", "user")], { $0.pipeline.userCache.expirations }),
             ]
         counters = counterSpecifications.map {
             (Counter(label: $0.label, dimensions: $0.dimensions, factory: factory), $0.read)

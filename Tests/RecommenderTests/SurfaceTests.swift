@@ -62,3 +62,24 @@ import Testing
         #expect(items.allSatisfy { !(($0["reason"] as? String) ?? "").isEmpty })
     }
 }
+
+@Suite struct CacheCounterTests {
+    /// The caches are used on the hot path and their counters reach the pipeline's (and so the metrics).
+    @Test func itemAndUserCachesCountHitsMissesAndEvictions() {
+        var harness = PipelineHarness {
+            $0.tableUpdateInterval = 0
+            $0.itemCache = CacheBounds(maxEntries: 5, expireAfterWrite: 3_600_000)
+            $0.userCache = CacheBounds(maxEntries: 3, expireAfterWrite: 600_000)
+        }
+        for index in 0..<200 {
+            harness.feed(event("u\(index % 10)", "i\(index % 17)", .view, at: Int64(index), category: "c\(index % 4)"))
+        }
+        #expect(harness.pipeline.counters.userCache.hits == 0)  // 10 users in turn, room for 3: every feed was evicted
+        harness.feed(event("u0", "i1", .view, at: 300, category: "c1"))
+        harness.feed(event("u0", "i2", .view, at: 301, category: "c1"))  // u0 again right away: its feed is there
+        let counters = harness.pipeline.counters
+        #expect(counters.itemCache.hits > 0 && counters.itemCache.misses > 0 && counters.itemCache.evictions > 0)
+        #expect(counters.userCache.evictions > 0 && counters.userCache.misses > 0)
+        #expect(counters.userCache.hits == 1)
+    }
+}

@@ -1,3 +1,5 @@
+import StreamEngine
+
 /// What the pipeline did, for the summary line, metrics and tests.
 public struct PipelineCounters: Sendable, Equatable {
     public var eventsProcessed = 0
@@ -28,6 +30,9 @@ public struct PipelineCounters: Sendable, Equatable {
     /// Per model version: lists it ranked and next-action hits on them.
     // Bound: one entry per model version seen by this task (the registry keeps a bounded number).
     public var byModel: [String: ModelCounters] = [:]
+    /// The lanes' item feature caches and the tasks' user caches (`PipelineSettings.itemCache`, `.userCache`).
+    public var itemCache = CacheCounters()
+    public var userCache = CacheCounters()
 
     public init() {}
 
@@ -51,6 +56,8 @@ public struct PipelineCounters: Sendable, Equatable {
         lhs.examplesTrained += rhs.examplesTrained
         lhs.modelsPublished += rhs.modelsPublished
         lhs.byModel.merge(rhs.byModel) { $0 + $1 }
+        lhs.itemCache += rhs.itemCache
+        lhs.userCache += rhs.userCache
     }
 }
 

@@ -104,6 +104,7 @@ public struct RecommendationPipeline: Sendable {
         for task in userTasks.values { total += task.counters }
         for task in itemTasks.values { total += task.counters }
         for task in trainerTasks.values { total += task.counters }
+        total.itemCache += itemVectors.counters
         return total
     }
 

@@ -19,7 +19,13 @@ public struct UserTask: Sendable {
     public private(set) var watermark: BoundedOutOfOrdernessWatermark
     /// The event-time bound last announced to the item tasks.
     private var announced = Int64.min
-    public private(set) var counters = PipelineCounters()
+    /// What this task counted; `counters` adds its cache's.
+    private var ownCounters = PipelineCounters()
+    public var counters: PipelineCounters {
+        var counters = ownCounters
+        counters.userCache = lists.counters
+        return counters
+    }
     private var changelog: ChangelogWriter
     /// The input offset after the last processed record; nil until one is processed after the last checkpoint.
     private var uncheckpointedOffset: Int64?
@@ -84,12 +90,12 @@ public struct UserTask: Sendable {
         }
         let windowEnd = windows.end(of: event.timestamp)
         guard windowEnd > watermark.watermark else {
-            counters.late += 1
+            ownCounters.late += 1
             let reason = "late: event time \(event.timestamp) is in a window closed at watermark \(watermark.watermark)"
             output.append(OutputHeaders.setAside(record, to: settings.topics.late, reason: reason))
             return
         }
-        counters.eventsProcessed += 1
+        ownCounters.eventsProcessed += 1
         var routed = event
         routed.categoryId = event.categoryId ?? table.read { $0.category(of: event.itemId) }
         var examples = label(event)
@@ -117,7 +123,7 @@ public struct UserTask: Sendable {
         }
         fireWindows(causedBy: record, table: table, itemVectors: &itemVectors, into: &output)
         for (userId, state) in users.expire(watermark: watermark.watermark) {
-            counters.usersExpired += 1
+            ownCounters.usersExpired += 1
             dropOpenWindows(of: userId, state)
         }
     }
@@ -162,21 +168,21 @@ public struct UserTask: Sendable {
 
     /// Marks an item of the user's pending feed as acted on; a list past the horizon is finished into examples.
     private mutating func label(_ event: BehaviorEvent) -> [TrainingExample] {
-        guard let pending = lists.peek(event.userId) else { return [] }
+        guard let pending = lists.value(for: event.userId, now: event.timestamp) else { return [] }
         guard event.timestamp - pending.generatedAt <= settings.trainingHorizon else {
             _ = lists.removeValue(for: event.userId)
             return scoring.examples(of: pending, userId: event.userId)
         }
         if pending.items.contains(where: { $0.itemId == event.itemId }), !pending.hits.contains(event.itemId) {
             lists.modify(event.userId) { $0.hits.insert(event.itemId) }
-            counters.byModel[pending.model, default: ModelCounters()].hits += 1
+            ownCounters.byModel[pending.model, default: ModelCounters()].hits += 1
         }
         return []
     }
 
     /// A new feed replaces the pending one, which is finished into examples.
     private mutating func replacePending(of userId: String, with pending: PendingList) -> [TrainingExample] {
-        counters.byModel[pending.model, default: ModelCounters()].lists += 1
+        ownCounters.byModel[pending.model, default: ModelCounters()].lists += 1
         let finished = lists.removeValue(for: userId).map { scoring.examples(of: $0, userId: userId) } ?? []
         lists.set(pending, for: userId, now: pending.generatedAt)
         return finished
@@ -185,7 +191,7 @@ public struct UserTask: Sendable {
     private mutating func emit(
         _ example: TrainingExample, of userId: String, id: RecordHeader, into output: inout [OutputRecord]
     ) {
-        counters.trainingExamples += 1
+        ownCounters.trainingExamples += 1
         output.append(
             OutputRecord(
                 topic: settings.topics.training, partition: 0, key: Array(userId.utf8), value: example.encode(),
@@ -246,10 +252,10 @@ public struct UserTask: Sendable {
         }
         if outcome.newWindow { timers.register(event.userId, windowEnd: windowEnd) }
         if let evicted {
-            counters.usersEvicted += 1
+            ownCounters.usersEvicted += 1
             dropOpenWindows(of: evicted.key, evicted.value)
         }
-        counters.recommendationsEmitted += outcome.lists.count
+        ownCounters.recommendationsEmitted += outcome.lists.count
         return outcome
     }
 
@@ -309,7 +315,7 @@ public struct UserTask: Sendable {
             }
             guard let (features, lists, pending) = closed ?? nil else { continue }
             let examples = replacePending(of: userId, with: pending)
-            counters.featuresEmitted += 1
+            ownCounters.featuresEmitted += 1
             output.append(
                 OutputRecord(
                     topic: settings.topics.userFeatures, key: Array(userId.utf8), value: features.encodeJSON(),
@@ -318,7 +324,7 @@ public struct UserTask: Sendable {
             // Sent even when empty: whether a list has entries depends on the global table's timing, and which ids
             // exist must not (an app reads an empty list as "nothing to show for now").
             for list in lists {
-                counters.recommendationsEmitted += 1
+                ownCounters.recommendationsEmitted += 1
                 let stream = "\(settings.topics.recommendations)/\(list.surface.rawValue)"
                 emit(list, id: OutputHeaders.id(window: windowStart, of: userId, in: stream), into: &output)
             }
@@ -334,12 +340,12 @@ public struct UserTask: Sendable {
     private mutating func dropOpenWindows(of userId: String, _ state: UserState) {
         for windowStart in state.openWindows.keys {
             timers.cancel(userId, windowEnd: windowStart + settings.userWindow)
-            counters.windowsDroppedByEviction += 1
+            ownCounters.windowsDroppedByEviction += 1
         }
     }
 
     private mutating func deadLetter(_ record: StreamRecord, reason: String, into output: inout [OutputRecord]) {
-        counters.deadLettered += 1
+        ownCounters.deadLettered += 1
         output.append(OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: reason))
     }
 }
