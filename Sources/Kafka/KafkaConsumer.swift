@@ -33,11 +33,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         onRebalance: @escaping RebalanceHandler = { _ in [] }
     ) throws(KafkaError) {
         let properties = try configuration.consumerProperties()
+        let configuredCooperative = properties["partition.assignment.strategy"]?.contains("cooperative") ?? false
         let callbacks = RDKafkaCallbacks(
             logger: logger, onError: onError,
             onRebalance: { handle, code, partitions in
                 KafkaConsumer.rebalance(
-                    handle: handle, code: code, partitions: partitions, handler: onRebalance, logger: logger)
+                    handle: handle, code: code, partitions: partitions, configuredCooperative: configuredCooperative,
+                    handler: onRebalance, logger: logger)
             },
             onStatistics: Self.statisticsParser(onStatistics))
         client = try RDKafkaClient(kind: .consumer, properties: properties, callbacks: callbacks)
@@ -161,10 +163,13 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Applies a rebalance: the application's handler first, then librdkafka's (incremental) assign or unassign.
     private static func rebalance(
         handle: OpaquePointer, code: rd_kafka_resp_err_t,
-        partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, configuredCooperative: Bool,
         handler: RebalanceHandler, logger: Logger
     ) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        // NULL while the consumer is not a group member (seen once in CI: a revocation during close); the configured
+        // strategy decides then.
+        let cooperative =
+            rd_kafka_rebalance_protocol(handle).map { String(cString: $0) == "COOPERATIVE" } ?? configuredCooperative
         let owned = RDKafkaTopicPartitionList.offsets(partitions).map(\.topicPartition)
         var failure: KafkaError?
         switch code {
