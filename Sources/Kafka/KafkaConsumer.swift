@@ -33,13 +33,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         onRebalance: @escaping RebalanceHandler = { _ in [] }
     ) throws(KafkaError) {
         let properties = try configuration.consumerProperties()
-        let configuredCooperative = properties["partition.assignment.strategy"]?.contains("cooperative") ?? false
         let callbacks = RDKafkaCallbacks(
             logger: logger, onError: onError,
             onRebalance: { handle, code, partitions in
                 KafkaConsumer.rebalance(
-                    handle: handle, code: code, partitions: partitions, configuredCooperative: configuredCooperative,
-                    handler: onRebalance, logger: logger)
+                    handle: handle, code: code, partitions: partitions, handler: onRebalance, logger: logger)
             },
             onStatistics: Self.statisticsParser(onStatistics))
         client = try RDKafkaClient(kind: .consumer, properties: properties, callbacks: callbacks)
@@ -163,13 +161,20 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Applies a rebalance: the application's handler first, then librdkafka's (incremental) assign or unassign.
     private static func rebalance(
         handle: OpaquePointer, code: rd_kafka_resp_err_t,
-        partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, configuredCooperative: Bool,
+        partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
         handler: RebalanceHandler, logger: Logger
     ) {
-        // NULL while the consumer is not a group member (seen once in CI: a revocation during close); the configured
-        // strategy decides then.
-        let cooperative =
-            rd_kafka_rebalance_protocol(handle).map { String(cString: $0) == "COOPERATIVE" } ?? configuredCooperative
+        // NULL once the group handler is terminating (a callback during the handle's destruction, seen in CI): its op
+        // queue is closed, so an assign or unassign would wait forever for a reply (seen too). The application still
+        // hears of the revocation; librdkafka drops the assignment itself.
+        guard let protocolName = rd_kafka_rebalance_protocol(handle) else {
+            if code != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+                _ = handler(.revoked(RDKafkaTopicPartitionList.offsets(partitions).map(\.topicPartition), lost: true))
+            }
+            logger.debug("rebalance callback while the group is terminating; nothing to apply")
+            return
+        }
+        let cooperative = String(cString: protocolName) == "COOPERATIVE"
         let owned = RDKafkaTopicPartitionList.offsets(partitions).map(\.topicPartition)
         var failure: KafkaError?
         switch code {
