@@ -126,12 +126,6 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         index[key].map { slots[$0].value }
     }
 
-    /// Reads a value in place (without copying it out, as `peek` does) and without making it more recent.
-    @inlinable public func read<R>(_ key: Key, _ body: (borrowing Value) -> R) -> R? {
-        guard let position = index[key] else { return nil }
-        return body(slots[position].value)
-    }
-
     /// Creates the key with `initial()` if absent, applies `update`, and marks the key used at `eventTime`.
     /// Returns the key evicted to make room, if one was.
     @discardableResult

@@ -140,15 +140,16 @@ public struct ItemTask: Sendable {
             let itemId = String(decoding: key, as: UTF8.self)
             let time = record.timestamp ?? watermark
             let limits = coOccurrenceLimits
-            let (state, evicted) = items.update(itemId, at: time, default: { ItemState() }) { state in
+            let settings = self.settings
+            let (due, evicted) = items.update(itemId, at: time, default: { ItemState() }) { state in
                 state.coOccurrence.add(pairs, at: time, limits: limits)
                 state.unpublished = true
-                return state
+                // Only the neighbours changed: a row is due when they may be recomputed.
+                return state.isRowDue(at: time, settings) && state.areNeighboursDue(at: time, settings)
             }
             var sequence = 0
             if let evicted { drop(evicted.key, evicted.value, expired: false) }
-            // Only the neighbours changed: a row is due when they may be recomputed.
-            if isRowDue(state, at: time), areNeighboursDue(state, at: time) {
+            if due {
                 publishRow(of: itemId, at: time, table: table, causedBy: record, sequence: &sequence, into: &output)
             }
             return advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
@@ -168,8 +169,8 @@ public struct ItemTask: Sendable {
         let windowStart = windowEnd - settings.itemWindow
         let settings = self.settings
         let limits = coOccurrenceLimits
-        let (newWindow, evicted) = items.update(event.itemId, at: event.timestamp, default: { ItemState() }) {
-            state -> Bool in
+        let (outcome, evicted) = items.update(event.itemId, at: event.timestamp, default: { ItemState() }) {
+            state -> (newWindow: Bool, rowDue: Bool) in
             if let category = event.categoryId { state.category = category }
             let newWindow = state.openWindows[windowStart] == nil
             ItemWindowAggregator.add(
@@ -179,12 +180,12 @@ public struct ItemTask: Sendable {
                 weight: settings.behaviorWeights[event.behavior], at: event.timestamp, limits: limits)
             state.coOccurrence.add(pairs, at: event.timestamp, limits: limits)
             state.unpublished = true
-            return newWindow
+            return (newWindow, state.isRowDue(at: event.timestamp, settings))
         }
         var sequence = 0
-        if newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
+        if outcome.newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
         if let evicted { drop(evicted.key, evicted.value, expired: false) }
-        if items.read(event.itemId, { isRowDue($0, at: event.timestamp) }) == true {
+        if outcome.rowDue {
             publishRow(
                 of: event.itemId, at: event.timestamp, table: table, causedBy: record, sequence: &sequence,
                 into: &output)
@@ -196,17 +197,6 @@ public struct ItemTask: Sendable {
         .init(
             halfLife: settings.coOccurrenceHalfLife, maxPartners: settings.maxCoItemsPerItem,
             minWeight: settings.minCoWeight)
-    }
-
-    /// Rows go out at most once per `tableUpdateInterval` of event time per item (and at every window close).
-    /// Computing neighbours costs a sort over the item's partners with a table lookup each, so it happens at most
-    /// once per `neighbourRefreshInterval` per item; rows in between carry the last computed ones.
-    private func areNeighboursDue(_ state: ItemState, at time: Int64) -> Bool {
-        state.lastNeighboursAt == .min || time - state.lastNeighboursAt >= settings.neighbourRefreshInterval
-    }
-
-    private func isRowDue(_ state: ItemState, at time: Int64) -> Bool {
-        state.unpublished && (state.lastPublished == .min || time - state.lastPublished >= settings.tableUpdateInterval)
     }
 
     private mutating func setAside(_ record: StreamRecord, reason: String, into output: inout [OutputRecord]) {
@@ -263,8 +253,8 @@ public struct ItemTask: Sendable {
     ) {
         let settings = self.settings
         let limits = coOccurrenceLimits
-        let refresh = items.read(itemId) { areNeighboursDue($0, at: time) } ?? false
         let published = items.modify(itemId) { state -> (ItemTableRow, changedNeighbours: Bool) in
+            let refresh = state.areNeighboursDue(at: time, settings)
             let counts = state.coOccurrence
             let related = table.read { items in
                 guard refresh else {
@@ -342,5 +332,18 @@ public struct ItemTask: Sendable {
             timers.cancel(itemId, windowEnd: windowStart + settings.itemWindow)
             counters.windowsDroppedByEviction += 1
         }
+    }
+}
+
+extension ItemTask.ItemState {
+    /// Rows go out at most once per `tableUpdateInterval` of event time per item (and at every window close).
+    func isRowDue(at time: Int64, _ settings: PipelineSettings) -> Bool {
+        unpublished && (lastPublished == .min || time - lastPublished >= settings.tableUpdateInterval)
+    }
+
+    /// Computing neighbours costs a sort over the item's partners with a table lookup each, so it happens at most
+    /// once per `neighbourRefreshInterval` per item; rows in between carry the last computed ones.
+    func areNeighboursDue(at time: Int64, _ settings: PipelineSettings) -> Bool {
+        lastNeighboursAt == .min || time - lastNeighboursAt >= settings.neighbourRefreshInterval
     }
 }
