@@ -51,9 +51,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "Serving",
+            dependencies: ["StreamEngine", "Recommender"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "Worker",
             dependencies: [
-                "Kafka", "StreamEngine", "Recommender",
+                "Kafka", "StreamEngine", "Recommender", "Serving",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -62,7 +67,7 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "Worker",
+                "Worker", "Serving", "Recommender", "StreamEngine",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -85,6 +90,8 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "ServingTests", dependencies: ["Serving", "Recommender", "StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "CLITests", dependencies: ["streamrec"], swiftSettings: strictSwift),
         .testTarget(
             name: "WorkerTests", dependencies: ["Worker", "Kafka", "Recommender", "StreamEngine"],

@@ -2,29 +2,35 @@ import Foundation
 import Kafka
 import Logging
 import Recommender
+import Serving
 import StreamEngine
 
 /// Reads compacted topics, all partitions, into state every instance holds whole, like a Kafka Streams GlobalKTable:
 /// the item table the item tasks publish and the app's `item-catalog` (attributes of items nobody has interacted with
-/// yet) into the `ItemTable`, and `recsys-models` into the `ModelRegistry`. Its consumer group is private to this instance, so it reads every
+/// yet) into the `ItemTable`, `recsys-models` into the `ModelRegistry`, and the instances topic into the
+/// `InstanceDirectory`. Its consumer group is private to this instance, so it reads every
 /// partition.
 final class GlobalTableReader: Sendable {
     private let job: BackgroundJob
     private let stop = StopSignal()
 
     init(
-        kafka: KafkaConfiguration, itemTable: String, catalog: String, models: String, table: ItemTable,
-        registry: ModelRegistry, logger: Logger
+        kafka: KafkaConfiguration, itemTable: String, catalog: String, models: String, instances: String,
+        table: ItemTable, registry: ModelRegistry, directory: InstanceDirectory, logger: Logger
     ) throws(KafkaError) {
         var configuration = kafka
         configuration.groupID = "\(kafka.groupID ?? "streamrec")-table-\(UUID().uuidString)"
         configuration.autoOffsetReset = .earliest
         let consumer = try KafkaConsumer(
             configuration: configuration, logger: logger, onError: { logger.warning("global table: \($0)") })
-        try consumer.subscribe([itemTable, catalog, models])
+        try consumer.subscribe([itemTable, catalog, models, instances])
         job = BackgroundJob(name: "global-table") { [stop] in
             while !stop.isStopped {
                 for record in consumer.pollBatch(timeoutMilliseconds: 100) {
+                    if record.topic == instances {
+                        directory.apply(key: record.key, value: record.value)
+                        continue
+                    }
                     if record.topic == models {
                         // A bad version is rejected with its reason; the active one stays.
                         if case .failure(let error) = registry.apply(key: record.key, value: record.value) {

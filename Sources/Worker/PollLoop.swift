@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Recommender
+import Serving
 import StreamEngine
 
 /// The poll thread's side of a run: which lane owns which partition, backpressure, checkpoints, restores and
@@ -13,6 +14,8 @@ final class PollLoop: @unchecked Sendable {
     let changelog: ChangelogRestore
     let lanes: [Lane<RecommendationPipeline>]
     let counts: Locked<WorkerStatistics>
+    let serving: ServingView
+    let announcer: InstanceAnnouncer?
     let logger: Logger
     var consumer: KafkaConsumer?
     // Bounds: one entry per assigned partition.
@@ -25,7 +28,8 @@ final class PollLoop: @unchecked Sendable {
 
     init(
         options: WorkerOptions, producer: KafkaProducer, deliveries: DeliveryTracker, changelog: ChangelogRestore,
-        lanes: [Lane<RecommendationPipeline>], counts: Locked<WorkerStatistics>, logger: Logger
+        lanes: [Lane<RecommendationPipeline>], counts: Locked<WorkerStatistics>, serving: ServingView,
+        announcer: InstanceAnnouncer?, logger: Logger
     ) {
         self.options = options
         self.producer = producer
@@ -33,6 +37,8 @@ final class PollLoop: @unchecked Sendable {
         self.changelog = changelog
         self.lanes = lanes
         self.counts = counts
+        self.serving = serving
+        self.announcer = announcer
         self.logger = logger
     }
 
@@ -217,9 +223,13 @@ final class PollLoop: @unchecked Sendable {
         switch event {
         case .assigned(let partitions):
             let fresh = partitions.filter { laneOf[$0] == nil }
+            let served = inputPartitions(of: fresh)
+            serving.restoring(served)
             do {
                 let restored = try open(fresh, placing: true)
                 counts.withLock { $0.joined = true }
+                serving.ready(served)
+                announcer?.announce(partitions: serving.ownership.readyPartitions)
                 return restored.map { TopicPartitionOffset($0.key, offset: $0.value.marker.nextOffset) }
             } catch {
                 // Without their state the tasks cannot run; stop rather than process from scratch.
@@ -228,6 +238,8 @@ final class PollLoop: @unchecked Sendable {
                 return []
             }
         case .revoked(let partitions, let lost):
+            serving.revoked(inputPartitions(of: partitions))
+            announcer?.announce(partitions: serving.ownership.readyPartitions)
             if lost {
                 recoveryNeeded =
                     recoveryNeeded
@@ -246,5 +258,10 @@ final class PollLoop: @unchecked Sendable {
             for (lane, batch) in zip(lanes, closing) where !batch.isEmpty { lane.close(batch) }
         }
         return []
+    }
+
+    /// The partitions of the input topic among `partitions`: the ones the HTTP API serves users of.
+    private func inputPartitions(of partitions: [TopicPartition]) -> [Int32] {
+        partitions.filter { $0.topic == options.topics.input }.map(\.partition)
     }
 }

@@ -33,6 +33,7 @@ public struct TopicLayout: Sendable, Equatable {
             plain(outputs.itemShuffle),
             .compacted(outputs.itemTable, partitions: partitions, replicationFactor: replicas),
             .compacted(outputs.changelog, partitions: 2 * partitions + 1, replicationFactor: replicas),
+            .compacted(outputs.instances, partitions: 1, replicationFactor: replicas),
         ]
     }
 }

@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import Metrics
 import Recommender
+import Serving
 import StreamEngine
 
 /// The Kafka edge of StreamRec: consumes the input and item-shuffle topics in a consumer group, pins each partition
@@ -17,6 +18,10 @@ public final class Worker: Sendable {
     private let table: ItemTable
     /// The model versions every lane ranks with, fed from `recsys-models`.
     public let registry = ModelRegistry()
+    /// The latest lists and features of the users this instance serves, for the HTTP API.
+    public let serving: ServingView
+    /// Which instance serves which input partition (from the instances topic).
+    public let directory = InstanceDirectory()
     private let observer: (@Sendable (OutputRecord) -> Void)?
 
     /// `observer` sees every output record as it is sent (the demo's live view uses it).
@@ -30,7 +35,13 @@ public final class Worker: Sendable {
         self.logger = logger
         self.observer = observer
         table = ItemTable(settings: options.pipeline)
+        serving = ServingView(
+            inputPartitions: Int32(options.topics.inputPartitions), topics: options.effectivePipeline.topics,
+            maxUsers: options.maxServedUsers)
     }
+
+    /// The item table every instance holds whole (item features and neighbours for the HTTP API).
+    public var itemTable: ItemTable { table }
 
     public var statistics: WorkerStatistics {
         var statistics = counts.value
@@ -68,12 +79,19 @@ public final class Worker: Sendable {
         }
         let tableReader = try GlobalTableReader(
             kafka: options.kafka, itemTable: options.topics.outputs.itemTable, catalog: options.topics.catalog,
-            models: options.topics.outputs.models, table: table, registry: registry, logger: logger)
+            models: options.topics.outputs.models, instances: options.topics.outputs.instances, table: table,
+            registry: registry, directory: directory, logger: logger)
+        let announcer = try options.httpAdvertise.map { address throws(KafkaError) in
+            try InstanceAnnouncer(
+                kafka: options.kafka, topic: options.topics.outputs.instances, address: address, logger: logger)
+        }
         var readerConfiguration = options.kafka
         readerConfiguration.groupID = "\(options.kafka.groupID ?? "streamrec")-restore"
         let changelogReader = try KafkaPartitionReader(configuration: readerConfiguration, logger: logger)
         let settings = options.effectivePipeline
-        let (counts, observer, table, registry) = (self.counts, self.observer, self.table, self.registry)
+        let (counts, observer, table, registry, serving) = (
+            self.counts, self.observer, self.table, self.registry, self.serving
+        )
         let recommendationsTopic = settings.topics.recommendations
         // How old the event behind a list is when the list is sent: the freshness users see, end to end.
         let eventAge = Timer(label: "streamrec_recommendation_event_age_seconds", preferredDisplayUnit: .seconds)
@@ -88,6 +106,7 @@ public final class Worker: Sendable {
                     }
                     observer?(output)
                 }
+                serving.record(outputs)
                 counts.withLock { $0.recordsProduced += outputs.count }
             }
         }
@@ -95,7 +114,7 @@ public final class Worker: Sendable {
         let loop = PollLoop(
             options: options, producer: producer, deliveries: deliveries,
             changelog: ChangelogRestore(reader: changelogReader, settings: settings, logger: logger), lanes: lanes,
-            counts: counts, logger: logger)
+            counts: counts, serving: serving, announcer: announcer, logger: logger)
         var consumerConfiguration = options.kafka
         if consumerConfiguration.properties["statistics.interval.ms"] == nil {
             consumerConfiguration.properties["statistics.interval.ms"] = "5000"  // for the lag metrics
@@ -154,6 +173,9 @@ public final class Worker: Sendable {
             try? consumer.close()
         }
         lanes.forEach { $0.stop() }
+        serving.revoked(serving.ownership.readyPartitions)
+        announcer?.announce(partitions: [])
+        announcer?.close()
         do { try tableReader.close() } catch { logger.warning("global table reader: \(error)") }
         counts.withLock { $0.joined = false }
         if let failure {

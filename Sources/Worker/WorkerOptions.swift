@@ -21,6 +21,12 @@ public struct WorkerOptions: Sendable {
     public var instanceID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     /// Records taken from the consumer per poll.
     public var maxBatchSize = 1_000
+    /// `host:port` at which other instances and clients reach this instance's HTTP API; announced on the instances
+    /// topic so a request for a user served elsewhere is redirected there. nil: this instance answers only for its
+    /// own partitions.
+    public var httpAdvertise: String?
+    /// Users whose latest lists and features the HTTP API keeps (the serving view's bound).
+    public var maxServedUsers = 100_000
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka

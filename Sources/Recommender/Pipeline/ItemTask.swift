@@ -310,7 +310,10 @@ public struct ItemTask: Sendable {
         output.append(
             OutputRecord(
                 topic: settings.topics.recommendations, key: Array(itemId.utf8), value: list.encodeJSON(),
-                timestamp: time, headers: [OutputHeaders.id(window: time, of: itemId, in: Self.similarStream)]))
+                timestamp: time,
+                headers: [
+                    OutputHeaders.id(window: time, of: itemId, in: Self.similarStream), OutputHeaders.surface(.similar),
+                ]))
     }
 
     /// Whether a neighbour list changed depends on partners' popularity in the global table, which fills

@@ -9,6 +9,11 @@ public enum OutputHeaders {
     public static let errorReason = "streamrec-error-reason"
     /// `topic:partition:offset` of the original record in the dead-letter and late topics.
     public static let source = "streamrec-source"
+    /// The surface of a `recommendations` record (`personalized`, `similar`, …), so a reader can route or filter
+    /// lists without parsing them.
+    public static let surface = "streamrec-surface"
+
+    static func surface(_ surface: Surface) -> RecordHeader { RecordHeader(Self.surface, surface.rawValue) }
 
     static func id(for record: StreamRecord, sequence: Int) -> RecordHeader {
         RecordHeader(id, "\(record.topic):\(record.partition):\(record.offset):\(sequence)")

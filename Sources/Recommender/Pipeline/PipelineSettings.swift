@@ -20,6 +20,8 @@ public struct OutputTopics: Sendable, Equatable {
     public var training = "streamrec-training"
     /// Compacted, key = model version: the versions of the learned ranker and the registry's control record.
     public var models = "recsys-models"
+    /// Internal, compacted, one partition: which instance serves which input partition over HTTP (`--http-advertise`).
+    public var instances = "streamrec-instances"
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct OutputTopics: Sendable, Equatable {
         itemTable = "\(applicationID)-item-table"
         changelog = "\(applicationID)-changelog"
         training = "\(applicationID)-training"
+        instances = "\(applicationID)-instances"
     }
 }
 

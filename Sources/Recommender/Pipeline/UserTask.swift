@@ -156,7 +156,7 @@ public struct UserTask: Sendable {
         output.append(
             OutputRecord(
                 topic: settings.topics.recommendations, key: Array(list.subject.utf8), value: list.encodeJSON(),
-                timestamp: list.generatedAt, headers: [id]))
+                timestamp: list.generatedAt, headers: [id, OutputHeaders.surface(list.surface)]))
     }
 
     private struct Outcome {
