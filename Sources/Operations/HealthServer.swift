@@ -3,9 +3,9 @@ import Logging
 import Prometheus
 import Worker
 
-/// The worker's HTTP face, and nothing else on it: `/metrics` (Prometheus text), `/health/live` (the process
-/// answers), `/health/ready` (the worker joined its group and has not failed — what a load balancer or a
-/// Kubernetes readiness probe should ask).
+/// The worker's HTTP face: `/metrics` (Prometheus text), `/health/live` (the process answers), `/health/ready` (the
+/// worker joined its group and has not failed — what a load balancer or a Kubernetes readiness probe should ask),
+/// and the `/v1` API (`ServingAPI`).
 public enum HealthServer {
     public static func router(worker: Worker, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry)
         -> Router<BasicRequestContext>
@@ -26,6 +26,7 @@ public enum HealthServer {
                 status: ready ? .ok : .serviceUnavailable,
                 body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
         }
+        ServingAPI.addRoutes(to: router, worker: worker)
         return router
     }
 }

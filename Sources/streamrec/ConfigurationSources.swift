@@ -95,10 +95,15 @@ struct ConfigurationSources {
     }
 
     func string(_ key: String, flag: String?, default fallback: String) throws -> String {
+        try optionalString(key, flag: flag) ?? fallback
+    }
+
+    /// A setting without a default: nil when neither the flag, the environment nor the file sets it.
+    func optionalString(_ key: String, flag: String?) throws -> String? {
         if let flag { return flag }
         if let value = reader.string(forKey: ConfigKey(key)) { return value }
         if let number = reader.int(forKey: ConfigKey(key)) { return String(number) }
-        return fallback
+        return nil
     }
 
     /// librdkafka properties: the file's, overridden by the environment's, overridden by `--config` flags.

@@ -22,6 +22,14 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Serve /metrics, /health/live and /health/ready on this port, 0 for none (default: 8080).")
     var httpPort: Int?
     @Option(help: "Address the HTTP server binds to (default: 0.0.0.0).") var httpHost: String?
+    @Option(
+        help: ArgumentHelp(
+            "host:port other instances and clients reach this instance's HTTP API at; announced to the group so a "
+                + "request for a user served elsewhere is redirected there (default: none, answer 503 instead).",
+            valueName: "host:port"))
+    var httpAdvertise: String?
+    @Option(help: "Users whose latest lists and features the HTTP API keeps (default: 100000).")
+    var servedUsers: Int?
     @Option(help: "Seconds a SIGTERM may take to finish the last commit (default: 30).")
     var gracePeriodSeconds: Int?
     @Option(help: "Log format: text or json (one object per line, for log shippers) (default: text).")
@@ -32,7 +40,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let sources = try await ConfigurationSources.load(file: configFile)
-        let options = try pipeline.resolve(sources).workerOptions(
+        var options = try pipeline.resolve(sources).workerOptions(
             kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
         let httpPort = try sources.int("http-port", flag: httpPort, default: 8080)
         let httpHost = try sources.string("http-host", flag: httpHost, default: "0.0.0.0")
@@ -41,6 +49,16 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("http-port must be 0...65535, got \(httpPort)")
         }
         guard gracePeriodSeconds > 0 else { throw ValidationError("grace-period-seconds must be positive") }
+        options.httpAdvertise = try sources.optionalString("http-advertise", flag: httpAdvertise)
+        if let advertise = options.httpAdvertise {
+            let parts = advertise.split(separator: ":")
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
+                throw ValidationError(
+                    "http-advertise must be host:port (e.g. worker-0.streamrec:8080), got '\(advertise)'")
+            }
+        }
+        options.maxServedUsers = try sources.int("served-users", flag: servedUsers, default: options.maxServedUsers)
+        guard options.maxServedUsers > 0 else { throw ValidationError("served-users must be positive") }
         try options.kafka.validate()
         switch try sources.string("log-format", flag: logFormat, default: "text") {
         case "text": break

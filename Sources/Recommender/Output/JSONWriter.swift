@@ -95,6 +95,11 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    public mutating func value(_ flag: Bool) {
+        separate()
+        bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+    }
+
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)

@@ -299,14 +299,7 @@ public struct ItemTask: Sendable {
                 timestamp: row.updatedAt, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
         guard changedNeighbours else { return }
         counters.similarListsEmitted += 1
-        let list = Recommendation(
-            surface: .similar, subject: itemId, generatedAt: time, trigger: .neighboursChanged,
-            model: ItemCFNames.model,
-            items: row.neighbours.map { neighbour in
-                ScoredItem(
-                    itemId: neighbour.itemId, categoryId: nil, score: neighbour.similarity, source: "cf",
-                    reason: "\(ItemCFNames.together) \(itemId)")
-            })
+        let list = Recommendation.similar(to: row, at: time)
         output.append(
             OutputRecord(
                 topic: settings.topics.recommendations, key: Array(itemId.utf8), value: list.encodeJSON(),

@@ -75,3 +75,17 @@ enum ItemCFNames {
     static let model = "item-cf"
     static let together = "often viewed together with"
 }
+
+extension Recommendation {
+    /// An item page's `similar` list: the item's CF neighbours as its item-table row has them.
+    public static func similar(to row: ItemTableRow, at time: Int64, limit: Int = .max) -> Recommendation {
+        Recommendation(
+            surface: .similar, subject: row.itemId, generatedAt: time, trigger: .neighboursChanged,
+            model: ItemCFNames.model,
+            items: row.neighbours.prefix(limit).map { neighbour in
+                ScoredItem(
+                    itemId: neighbour.itemId, categoryId: nil, score: neighbour.similarity, source: "cf",
+                    reason: "\(ItemCFNames.together) \(row.itemId)")
+            })
+    }
+}
