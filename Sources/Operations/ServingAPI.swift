@@ -22,7 +22,9 @@ public enum ServingAPI {
                 let surface = try surfaceParameter(request)
                 let n = try countParameter(request)
                 guard let list = results?.lists[surface] else {
-                    throw APIError.notFound("no \(surface.rawValue) list for user '\(userId)' on this instance")
+                    throw APIError.notFound(
+                        "no \(surface.rawValue) list for user '\(userId)' since this instance took over the user's "
+                            + "partition (unknown user, or no list since)")
                 }
                 return json(ServingAnswers.first(n, of: list.json), id: list.id)
             }
@@ -38,7 +40,8 @@ public enum ServingAPI {
         api.get("users/:userId/features") { request, context in
             try answer(request, context, worker) { results, userId in
                 guard let features = results?.features else {
-                    throw APIError.notFound("no closed window of user '\(userId)' on this instance")
+                    throw APIError.notFound(
+                        "no closed window of user '\(userId)' since this instance took over the user's partition")
                 }
                 return json(features)
             }
