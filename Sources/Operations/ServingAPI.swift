@@ -26,7 +26,8 @@ public enum ServingAPI {
                         "no \(surface.rawValue) list for user '\(userId)' since this instance took over the user's "
                             + "partition (unknown user, or no list since)")
                 }
-                return json(ServingAnswers.first(n, of: list.json), id: list.id)
+                return json(
+                    ServingAnswers.first(n, of: list.json, listLength: worker.options.pipeline.topN), id: list.id)
             }
         }
         api.get("users/:userId/recommendations/stream") { request, context in

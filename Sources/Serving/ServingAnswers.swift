@@ -78,9 +78,10 @@ public enum ServingAnswers {
         return json.bytes
     }
 
-    /// A stored list with only its first `n` entries (the stored JSON itself when it has no more).
-    public static func first(_ n: Int, of list: [UInt8]) -> [UInt8] {
-        guard var object = (try? JSONSerialization.jsonObject(with: Data(list))) as? [String: Any],
+    /// A stored list with only its first `n` entries (the stored JSON itself when it has no more). Lists have at
+    /// most `listLength` entries, so the usual request (`n` ≥ the list length) costs no parsing.
+    public static func first(_ n: Int, of list: [UInt8], listLength: Int) -> [UInt8] {
+        guard n < listLength, var object = (try? JSONSerialization.jsonObject(with: Data(list))) as? [String: Any],
             let entries = object["items"] as? [Any], entries.count > n
         else { return list }
         object["items"] = Array(entries.prefix(n))
