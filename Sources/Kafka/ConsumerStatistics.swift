@@ -5,6 +5,9 @@ import StreamEngine
 /// each assigned partition, in records, behind the partition's high watermark.
 public struct ConsumerStatistics: Sendable, Equatable {
     public var lag: [TopicPartition: Int64] = [:]
+    /// Brokers of the cluster the client knows, and how many of them it is connected to (state `UP`); nil when the
+    /// statistics name no broker.
+    public var brokersUp: Int?
 
     public init(lag: [TopicPartition: Int64] = [:]) {
         self.lag = lag
@@ -18,6 +21,13 @@ public struct ConsumerStatistics: Sendable, Equatable {
         guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
             let topics = root["topics"] as? [String: Any]
         else { return }
+        if let brokers = root["brokers"] as? [String: Any] {
+            // Logical entries (the coordinators' aliases, the bootstrap address) have node id -1.
+            let real = brokers.values.compactMap { $0 as? [String: Any] }.filter {
+                (($0["nodeid"] as? NSNumber)?.intValue ?? -1) >= 0
+            }
+            if !real.isEmpty { brokersUp = real.filter { $0["state"] as? String == "UP" }.count }
+        }
         for (topic, value) in topics {
             guard let partitions = (value as? [String: Any])?["partitions"] as? [String: Any] else { continue }
             for (id, details) in partitions {

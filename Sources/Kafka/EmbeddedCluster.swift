@@ -49,6 +49,20 @@ public final class EmbeddedCluster: @unchecked Sendable {
         try check(rd_kafka_mock_broker_set_up(cluster, brokerID), while: "bringing broker \(brokerID) up")
     }
 
+    /// Moves a partition's leadership to another broker (clients see NOT_LEADER and refresh their metadata).
+    public func setLeader(of topic: String, partition: Int32, to brokerID: Int32) throws(KafkaError) {
+        try check(
+            rd_kafka_mock_partition_set_leader(cluster, topic, partition, brokerID),
+            while: "moving the leader of \(topic)[\(partition)] to broker \(brokerID)")
+    }
+
+    /// Delays every response of a broker by `milliseconds` — a slow or distant broker, for backpressure tests.
+    public func setRoundTripTime(of brokerID: Int32, milliseconds: Int) throws(KafkaError) {
+        try check(
+            rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(clamping: milliseconds)),
+            while: "setting the round-trip time of broker \(brokerID)")
+    }
+
     /// Kafka protocol requests, for `failNextRequests`.
     public enum RequestKind: Int16, Sendable {
         case produce = 0

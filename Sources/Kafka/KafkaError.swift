@@ -32,6 +32,9 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(message) [\(name) (\(code))]" }
 
+    /// The client-local code for "no broker of the cluster is reachable" (`RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN`).
+    public var isAllBrokersDown: Bool { code == -187 }
+
     /// The client-local code for a timed out operation (`RD_KAFKA_RESP_ERR__TIMED_OUT`).
     public var isTimeout: Bool { code == -185 }
 }

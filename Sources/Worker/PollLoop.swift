@@ -90,12 +90,16 @@ final class PollLoop: @unchecked Sendable {
 
     // MARK: - Checkpoints
 
-    /// Takes a checkpoint, or, when that fails in a way a retry can fix, rewinds the tasks to the last one.
-    func checkpointOrRecover() throws(KafkaError) {
+    /// Takes a checkpoint, or, when that fails in a way a retry can fix, rewinds the tasks to the last one. Returns
+    /// whether the checkpoint completed.
+    @discardableResult
+    func checkpointOrRecover() throws(KafkaError) -> Bool {
         do throws(KafkaError) {
             try checkpoint()
+            return true
         } catch {
             try recover(from: error)
+            return false
         }
     }
 

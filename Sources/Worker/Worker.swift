@@ -14,6 +14,8 @@ public final class Worker: Sendable {
     public let options: WorkerOptions
     private let logger: Logger
     private let counts = Locked(WorkerStatistics())
+    /// Since when records are held that no completed checkpoint covers (nil: none).
+    private let uncommittedSince = Locked<ContinuousClock.Instant?>(nil)
     private let lanes = Locked<[Lane<RecommendationPipeline>]>([])
     private let table: ItemTable
     /// The model versions every lane ranks with, fed from `recsys-models`.
@@ -58,6 +60,9 @@ public final class Worker: Sendable {
         statistics.assignedShufflePartitions.sort()
         statistics.tableItems = table.itemCount
         statistics.activeModel = registry.selection.active?.version
+        if let since = uncommittedSince.value {
+            statistics.stalled = ContinuousClock.now - since > .milliseconds(options.stallTimeoutMilliseconds)
+        }
         return statistics
     }
 
@@ -125,8 +130,16 @@ public final class Worker: Sendable {
         }
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration, logger: logger, maxBatchSize: options.maxBatchSize,
-            onError: { error in logger.warning("consumer: \(error)") },
-            onStatistics: { statistics in counts.withLock { $0.consumerLag = statistics.lag } },
+            onError: { error in
+                logger.warning("consumer: \(error)")
+                if error.isAllBrokersDown { counts.withLock { $0.brokersReachable = false } }
+            },
+            onStatistics: { statistics in
+                counts.withLock {
+                    $0.consumerLag = statistics.lag
+                    if let up = statistics.brokersUp { $0.brokersReachable = up > 0 }
+                }
+            },
             onRebalance: { event in loop.rebalance(event) })
         loop.consumer = consumer
         // The consumer's rebalance handler holds the loop; releasing the loop's hold on the consumer breaks the
@@ -145,13 +158,17 @@ public final class Worker: Sendable {
         do throws(KafkaError) {
             var lastCheckpoint = ContinuousClock.now
             let interval = Duration.milliseconds(options.checkpointIntervalMilliseconds)
+            let uncommittedSince = self.uncommittedSince
             while !stop.isStopped {
-                try loop.dispatch(consumer.pollBatch(timeoutMilliseconds: 100))
+                let records = consumer.pollBatch(timeoutMilliseconds: 100)
+                if !records.isEmpty { uncommittedSince.withLock { $0 = $0 ?? .now } }
+                try loop.dispatch(records)
                 producer.poll()
                 if let reason = loop.recoveryNeeded ?? deliveries.firstFailure {
                     try loop.recover(from: reason)
                 } else if ContinuousClock.now - lastCheckpoint >= interval {
-                    try loop.checkpointOrRecover()
+                    // Polling and checkpoints share this thread: a completed checkpoint covers every record polled.
+                    if try loop.checkpointOrRecover() { uncommittedSince.withLock { $0 = nil } }
                     lastCheckpoint = .now
                 }
             }

@@ -25,6 +25,9 @@ public struct WorkerOptions: Sendable {
     /// topic so a request for a user served elsewhere is redirected there. nil: this instance answers only for its
     /// own partitions.
     public var httpAdvertise: String?
+    /// How long the worker may hold unfinished work without completing a checkpoint (or be cut off from every
+    /// broker) before it reports itself not ready.
+    public var stallTimeoutMilliseconds = 15_000
     /// Users whose latest lists and features the HTTP API keeps (the serving view's bound).
     public var maxServedUsers = 100_000
 

@@ -38,9 +38,14 @@ public struct WorkerStatistics: Sendable, Equatable {
     public var joined = false
     /// The run ended with an error.
     public var failed = false
+    /// False from librdkafka's "all brokers down" until its statistics show a broker connected again.
+    public var brokersReachable = true
+    /// Records were taken in and no checkpoint completed for longer than the stall timeout: outputs and offsets
+    /// cannot be committed (a broker or the transaction coordinator is away, or a lane is stuck).
+    public var stalled = false
 
     public init() {}
 
-    /// Ready to serve: joined and not failed.
-    public var ready: Bool { joined && !failed }
+    /// Ready: joined, not failed, and able to make progress — what a load balancer or a readiness probe should ask.
+    public var ready: Bool { joined && !failed && brokersReachable && !stalled }
 }

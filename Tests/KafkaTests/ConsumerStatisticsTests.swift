@@ -17,4 +17,18 @@ import Testing
                 TopicPartition(topic: "t", partition: 0): 7, TopicPartition(topic: "t", partition: 1): 60,
             ])
     }
+
+    @Test func brokersUpCountsConnectedBrokersNotTheLogicalOnes() {
+        let json = """
+            {"brokers": {
+              "GroupCoordinator": {"nodeid": -1, "state": "UP"},
+              "127.0.0.1:9092/bootstrap": {"nodeid": -1, "state": "UP"},
+              "127.0.0.1:9092/1": {"nodeid": 1, "state": "DOWN"},
+              "127.0.0.1:9093/2": {"nodeid": 2, "state": "CONNECT"}},
+             "topics": {}}
+            """
+        #expect(ConsumerStatistics(json: json).brokersUp == 0)
+        #expect(ConsumerStatistics(json: json.replacingOccurrences(of: "CONNECT", with: "UP")).brokersUp == 1)
+        #expect(ConsumerStatistics(json: #"{"topics": {}}"#).brokersUp == nil)
+    }
 }

@@ -14,8 +14,8 @@ struct TestDeployment {
         set { options.lanes = newValue }
     }
 
-    init(group: String, partitions: Int = 2) throws {
-        cluster = try EmbeddedCluster()
+    init(group: String, partitions: Int = 2, brokers: Int = 1) throws {
+        cluster = try EmbeddedCluster(brokers: brokers)
         options = try WorkerOptions.embedded(cluster, group: group, partitions: partitions)
         options.checkpointIntervalMilliseconds = 200
     }

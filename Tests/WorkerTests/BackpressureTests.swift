@@ -1,0 +1,58 @@
+import Foundation
+import Kafka
+import Recommender
+import StreamEngine
+import Testing
+import Worker
+
+/// A slow output: the outputs' broker answers late, the producer's bounded queue fills, lanes wait for it, and the
+/// poll loop stops taking input (pausing the partitions of a lane that stays full) instead of queueing more.
+@Suite("Backpressure on the embedded cluster", .serialized)
+struct BackpressureTests {
+    @Test func aSlowOutputPausesInputInsteadOfGrowingQueues() throws {
+        var deployment = try TestDeployment(group: "backpressure", partitions: 2, brokers: 2)
+        let limit = 500
+        deployment.options.maxQueuedPerLane = limit
+        deployment.options.maxBatchSize = 200
+        deployment.options.lanes = 2
+        deployment.options.guarantee = .atLeastOnce
+        // A small producer queue, so a slow broker is felt within a few hundred records.
+        deployment.options.kafka.properties["queue.buffering.max.messages"] = "300"
+        let topics = deployment.options.topics
+        // Input on broker 1, every output on broker 2, which answers 300 ms late.
+        for topic in topics.specifications.map(\.name) {
+            for partition in 0..<Int32(topics.specifications.first { $0.name == topic }!.partitions) {
+                try deployment.cluster.setLeader(of: topic, partition: partition, to: topic == topics.input ? 1 : 2)
+            }
+        }
+        let events = ExactlyOnceTests.events(12_000)
+        try deployment.publish(events)
+        try deployment.cluster.setRoundTripTime(of: 2, milliseconds: 300)
+        var maxQueued = 0
+        var maxPaused = 0
+        var consumedWhileSlow = 0
+        let statistics = try deployment.runWorker(
+            untilConsumed: events.count, settleSeconds: 1,
+            whileRunning: { worker in
+                let slowUntil = Date().addingTimeInterval(12)
+                while Date() < slowUntil {
+                    let now = worker.statistics
+                    maxQueued = max(maxQueued, now.queuedRecords)
+                    maxPaused = max(maxPaused, now.pausedPartitions)
+                    consumedWhileSlow = now.recordsConsumed
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                try deployment.cluster.setRoundTripTime(of: 2, milliseconds: 0)
+            })
+        // The queues stay within their bounds: per lane the limit plus one poll batch.
+        #expect(maxQueued <= 2 * limit + deployment.options.maxBatchSize)
+        #expect(maxPaused > 0, "a lane that stayed full had its partitions paused")
+        // While slow, the worker read far less than was there to read.
+        #expect(consumedWhileSlow < events.count / 2)
+        #expect(statistics.recordsConsumed == events.count)
+        #expect(statistics.pausedPartitions == 0)
+        let feeds = ExactlyOnceTests.byID(
+            try deployment.readAll("recommendations").filter { isEventFeed($0) }, ignoring: ["items", "model"])
+        #expect(feeds.count == events.count)
+    }
+}
