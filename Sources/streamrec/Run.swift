@@ -30,6 +30,9 @@ struct Run: AsyncParsableCommand {
     var httpAdvertise: String?
     @Option(help: "Users whose latest lists and features the HTTP API keeps (default: 100000).")
     var servedUsers: Int?
+    @Option(
+        help: "Milliseconds records may stay uncommitted before /health/ready says not ready (default: 15000).")
+    var stallTimeoutMs: Int?
     @Option(help: "Seconds a SIGTERM may take to finish the last commit (default: 30).")
     var gracePeriodSeconds: Int?
     @Option(help: "Log format: text or json (one object per line, for log shippers) (default: text).")
@@ -59,6 +62,13 @@ struct Run: AsyncParsableCommand {
         }
         options.maxServedUsers = try sources.int("served-users", flag: servedUsers, default: options.maxServedUsers)
         guard options.maxServedUsers > 0 else { throw ValidationError("served-users must be positive") }
+        options.stallTimeoutMilliseconds = try sources.int(
+            "stall-timeout-ms", flag: stallTimeoutMs, default: options.stallTimeoutMilliseconds)
+        guard options.stallTimeoutMilliseconds >= options.checkpointIntervalMilliseconds else {
+            throw ValidationError(
+                "stall-timeout-ms must be at least the checkpoint interval "
+                    + "(\(options.checkpointIntervalMilliseconds) ms), got \(options.stallTimeoutMilliseconds)")
+        }
         try options.kafka.validate()
         switch try sources.string("log-format", flag: logFormat, default: "text") {
         case "text": break
