@@ -65,6 +65,15 @@ public final class ParallelLocalRunner: Sendable {
         lanes.reduce(into: PipelineCounters()) { $0 += $1.summary.counters }
     }
 
+    /// Users and items in the tasks' state, as of each lane's last batch.
+    public var stateKeys: (users: Int, items: Int) {
+        lanes.reduce(into: (0, 0)) { total, lane in
+            let summary = lane.summary
+            total.0 += summary.users
+            total.1 += summary.items
+        }
+    }
+
     public func stop() { lanes.forEach { $0.stop() } }
 }
 
