@@ -19,7 +19,7 @@ bin=.build/release/streamrec
 work=$(mktemp -d)
 port=18480
 cleanup() {
-    kill "$(jobs -p)" 2> /dev/null || true
+    for job in $(jobs -p); do kill "$job" 2> /dev/null || true; done
     wait 2> /dev/null || true
     rm -rf "$work"
 }
