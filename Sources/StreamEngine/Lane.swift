@@ -25,6 +25,7 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         case open([TopicPartition], [TopicPartition: RestoredTask])
         case close([TopicPartition])
         case checkpoint
+        case read(@Sendable (inout Tasks) -> Void)
         case stop
     }
 
@@ -84,6 +85,21 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         return locked {
             defer { checkpointRecords = [] }
             return checkpointRecords
+        }
+    }
+
+    /// Runs `body` on the lane's thread after the work queued before it, between two batches — a query of the
+    /// tasks' state from another thread (the HTTP API). nil when the lane has stopped.
+    public func read<R: Sendable>(_ body: @escaping @Sendable (inout Tasks) -> R) async -> R? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<R?, Never>) in
+            condition.lock()
+            guard !stopped else {
+                condition.unlock()
+                return continuation.resume(returning: nil)
+            }
+            commands.append(.read { tasks in continuation.resume(returning: body(&tasks)) })
+            condition.broadcast()
+            condition.unlock()
         }
     }
 
@@ -156,7 +172,7 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
             busy = true
             condition.unlock()
 
-            for command in work {
+            for (position, command) in work.enumerated() {
                 switch command {
                 case .records(let records):
                     outputs.removeAll(keepingCapacity: true)
@@ -198,12 +214,18 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
                         partitions.forEach { processed[$0] = nil }
                         latestSummary = summary
                     }
+                case .read(let body):
+                    body(&tasks)
                 case .stop:
                     condition.lock()
                     busy = false
                     stopped = true
+                    // Reads queued behind the stop still get their answer (no caller waits forever).
+                    let reads = commands
+                    commands.removeAll()
                     condition.broadcast()
                     condition.unlock()
+                    for case .read(let body) in work[(position + 1)...] + reads { body(&tasks) }
                     return
                 }
             }

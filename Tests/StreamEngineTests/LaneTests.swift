@@ -51,6 +51,18 @@ struct RecordingTasks: TaskSet {
         lane.stop()
     }
 
+    @Test func aReadSeesTheStateAfterEverythingSubmittedBeforeIt() async throws {
+        let lane = Lane(index: 0, tasks: RecordingTasks()) { _ in }
+        let p0 = TopicPartition(topic: "t", partition: 0)
+        try lane.open([p0])
+        lane.submit(records(0, 0..<5_000))
+        let seen = await lane.read { tasks in tasks.seen[p0]?.count ?? 0 }
+        #expect(seen == 5_000)
+        lane.stop()
+        // A stopped lane answers nil at once instead of leaving the caller waiting.
+        #expect(await lane.read { _ in 1 } == nil)
+    }
+
     @Test func queuedRecordsShowABacklogForBackpressure() {
         let gate = Mutex(true)
         let lane = Lane(index: 1, tasks: RecordingTasks()) { _ in
