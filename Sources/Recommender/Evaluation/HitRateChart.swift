@@ -92,7 +92,7 @@ public struct HitRateChart: Sendable {
 
     /// The axis top (a whole number of steps at or above `highest`) and a step of 1, 2 or 5 × 10^k giving 4–10
     /// ticks.
-    static func axisScale(_ highest: Double) -> (top: Double, step: Double) {
+    public static func axisScale(_ highest: Double) -> (top: Double, step: Double) {
         guard highest > 0 else { return (1, 0.2) }
         let raw = highest / 5
         let magnitude = pow(10, floor(log10(raw)))
