@@ -16,6 +16,12 @@ struct RecommenderOptions: ParsableArguments {
     var neighbourRefreshMs: Int?
     @Option(help: "Minimum milliseconds of event time between two similar lists of an item. (default: 60_000)")
     var similarListIntervalMs: Int?
+    @Option(help: "Partners remembered per item for item-CF (the weakest gives way). (default: 50)")
+    var maxCoItems: Int?
+    @Option(help: "CF candidates: recent distinct items of the user whose neighbours are proposed. (default: 4)")
+    var cfSeeds: Int?
+    @Option(help: "CF candidates: neighbours proposed per recent item (at most --neighbours). (default: 5)")
+    var cfNeighboursPerSeed: Int?
     @Option(
         help: "Weights of the hand-written blend. (default: cf=0.4,content=0.25,cart=0.15,trending=0.15,popular=0.05)")
     var blend: String?
@@ -59,6 +65,11 @@ struct RecommenderOptions: ParsableArguments {
                 try sources.int("co-occurrence-half-life-seconds", flag: coOccurrenceHalfLifeSeconds, default: 21_600))
             * 1_000
         settings.neighbourCount = try sources.int("neighbours", flag: neighbours, default: defaults.neighbourCount)
+        settings.maxCoItemsPerItem = try sources.int(
+            "max-co-items", flag: maxCoItems, default: defaults.maxCoItemsPerItem)
+        settings.cfSeeds = try sources.int("cf-seeds", flag: cfSeeds, default: defaults.cfSeeds)
+        settings.neighboursPerSeed = try sources.int(
+            "cf-neighbours-per-seed", flag: cfNeighboursPerSeed, default: defaults.neighboursPerSeed)
         settings.neighbourRefreshInterval = Int64(
             try sources.int("neighbour-refresh-ms", flag: neighbourRefreshMs, default: 10_000))
         settings.similarListInterval = Int64(

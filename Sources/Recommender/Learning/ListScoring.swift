@@ -20,8 +20,25 @@ struct ListScoring {
         for userId: String, user: UserState, candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger,
         version: ModelVersion?, itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
     ) -> (Recommendation, PendingList) {
+        let (items, byItem) = rank(
+            candidates, user: user, at: time, trigger: trigger, model: version?.model, itemVectors: &itemVectors)
+        let model = version?.version ?? HybridRanker.blendModel
+        let list = Recommendation(
+            surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: model, items: items)
+        let pending = PendingList(
+            model: model, generatedAt: time, items: items.map { ($0.itemId, byItem[$0.itemId] ?? []) })
+        return (list, pending)
+    }
+
+    /// Orders a feed by `model`'s logit over `RankingFeatures`, or by the blend when there is none; returns the
+    /// listed items with the features of those that have them (every candidate's with a model, the listed ones'
+    /// with the blend — the trainer needs them either way).
+    func rank(
+        _ candidates: [Candidate], user: UserState, at time: Int64, trigger: RecommendationTrigger,
+        model: RankingModel?, itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
+    ) -> (items: [ScoredItem], features: [String: [Feature]]) {
         let blend = settings.blend
-        let bits = version?.model.hashBits ?? settings.trainer.hashBits
+        let bits = model?.hashBits ?? settings.trainer.hashBits
         let context = RankingFeatures.Context(user: user, trigger: trigger, time: time, bits: bits)
         func features(_ candidate: Candidate) -> [Feature] {
             var vector = itemVectors.value(for: candidate.itemId, now: time)
@@ -35,7 +52,7 @@ struct ListScoring {
         }
         var byItem: [String: [Feature]] = [:]
         let items: [ScoredItem]
-        if let model = version?.model {
+        if let model {
             var scores: [String: Double] = [:]
             for candidate in candidates {
                 let vector = features(candidate)
@@ -50,12 +67,7 @@ struct ListScoring {
                 byItem[candidate.itemId] = features(candidate)
             }
         }
-        let model = version?.version ?? HybridRanker.blendModel
-        let list = Recommendation(
-            surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: model, items: items)
-        let pending = PendingList(
-            model: model, generatedAt: time, items: items.map { ($0.itemId, byItem[$0.itemId] ?? []) })
-        return (list, pending)
+        return (items, byItem)
     }
 
     /// Examples from a finished list: every hit a positive, and the best-ranked misses as negatives; a list without

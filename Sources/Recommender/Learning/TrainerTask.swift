@@ -77,6 +77,8 @@ public struct TrainerTask: Sendable {
             &store, nextOffset: nextOffset, taskState: task.bytes, encode: { $1.write(bytes: $0) }, into: &output)
     }
 
+    /// The model as trained so far, published or not.
+    public var model: RankingModel { trainer.model }
     public var examplesSeen: Int { examplesPublished + trainer.examplesSeen }
     public var rollingLogLoss: Double? { validation.logLoss }
     public var rollingAUC: Double? { validation.auc }

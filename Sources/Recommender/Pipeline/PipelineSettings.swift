@@ -98,6 +98,10 @@ public struct PipelineSettings: Sendable, Equatable {
     /// The hand-written blend of candidate scores, used when no learned model version is active (and as the learned
     /// ranker's prior).
     public var blend = BlendWeights()
+    /// CF candidates: the user's recent distinct items whose neighbours are proposed, and how many neighbours of each
+    /// (at most `neighbourCount`); a feed ranks up to their product of CF candidates.
+    public var cfSeeds = 4
+    public var neighboursPerSeed = 5
     /// Diversity: at most this many items of one category in a list.
     public var maxPerCategory = 3
     /// Never recommend what the user bought (among their last `historySize` interactions and open cart).
@@ -174,6 +178,8 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(Int64(neighbourCount), "neighbours")
         if neighbourRefreshInterval < 0 { throw SettingsError("neighbour-refresh-interval cannot be negative") }
         if similarListInterval < 0 { throw SettingsError("similar-list-interval cannot be negative") }
+        try positive(Int64(cfSeeds), "cf-seeds")
+        try positive(Int64(neighboursPerSeed), "cf-neighbours-per-seed")
         try positive(Int64(maxPerCategory), "max-per-category")
         try positive(Int64(cartSize), "cart-size")
         try positive(trainingHorizon, "training-horizon")

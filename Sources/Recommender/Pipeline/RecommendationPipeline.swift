@@ -88,6 +88,25 @@ public struct RecommendationPipeline: Sendable {
         }
     }
 
+    /// The feed `userId` would get now, by each of `strategies`, from the user task that owns the user (partition
+    /// by murmur2 of the userId, as the input is keyed; the input has `shufflePartitions` partitions) — read-only,
+    /// see `UserTask.recommend`. The `learned` strategy ranks with this lane's trainer's current model.
+    public func recommend(user userId: String, at time: Int64, strategies: [RankingStrategy])
+        -> [RankingStrategy: [ScoredItem]]
+    {
+        let partition = KeyPartitioner.partition(for: Array(userId.utf8), partitionCount: settings.shufflePartitions)
+        func recommend(_ task: UserTask) -> [RankingStrategy: [ScoredItem]] {
+            task.recommend(
+                user: userId, at: time, strategies: strategies, table: table, registry: registry,
+                trained: trainer?.model)
+        }
+        // Through the index: `userTasks[partition]` would copy the task out.
+        guard let index = userTasks.index(forKey: partition) else {
+            return recommend(UserTask(partition: partition, settings: settings))
+        }
+        return recommend(userTasks.values[index])
+    }
+
     /// Appends a checkpoint of every task that processed records since its last one, in partition order.
     public mutating func checkpoint(into output: inout [OutputRecord]) {
         for partition in userTasks.keys.sorted() { userTasks[partition]!.checkpoint(into: &output) }

@@ -198,6 +198,45 @@ public struct UserTask: Sendable {
                 headers: [id]))
     }
 
+    /// The feed the user would get now, by each of `strategies` — read-only: the candidates and ranking of `update`
+    /// (same generator, filters, ranker and scoring), with nothing emitted, labelled or changed. The trigger is the
+    /// user's last interaction, as for the feed that interaction caused. A user this task does not hold (new,
+    /// evicted, expired) gets a newcomer's feed. `trained` ranks the `learned` strategy (nil: the untrained prior).
+    public func recommend(
+        user userId: String, at time: Int64, strategies: [RankingStrategy], table: ItemTable,
+        registry: ModelRegistry, trained: RankingModel?
+    ) -> [RankingStrategy: [ScoredItem]] {
+        let state = users.peek(userId) ?? UserState(settings: settings)
+        let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
+        let trigger =
+            state.history.newestFirst.first { _ in true }
+            .map { RecommendationTrigger.event(itemId: $0.itemId, behavior: $0.behavior) }
+            ?? .windowClosed(windowEnd: windows.end(of: time))
+        // Scratch: features computed here must not fill (or evict from) the lane's cache.
+        var itemVectors = BoundedCache<String, RankingFeatures.ItemVector>(
+            bounds: CacheBounds(
+                maxEntries: max(1, candidates.count), expireAfterWrite: settings.itemCache.expireAfterWrite))
+        var lists: [RankingStrategy: [ScoredItem]] = [:]
+        for strategy in strategies {
+            let model: RankingModel?
+            switch strategy {
+            case .popular, .trending, .itemCF, .content:
+                let source = strategy.source!
+                let proposed = candidates.filter { $0[keyPath: source] > 0 }
+                lists[strategy] = ranker.personalized(proposed) { $0[keyPath: source] }
+                continue
+            case .blend: model = nil
+            case .learned: model = trained ?? RankingFeatures.initialModel(settings.trainer)
+            case .hybrid: model = registry.selection.version(for: userId)?.model
+            }
+            lists[strategy] =
+                scoring.rank(
+                    candidates, user: state, at: time, trigger: trigger, model: model, itemVectors: &itemVectors
+                ).items
+        }
+        return lists
+    }
+
     /// Adds the event to the user's state and ranks the lists it makes due: the feed (at most once per
     /// `recommendationInterval`) and the cart complements (when the cart changed).
     private mutating func update(

@@ -8,9 +8,6 @@ struct CandidateGenerator {
     let settings: PipelineSettings
     /// How many of the user's strongest categories feed content and trending candidates.
     static let categoriesConsidered = 3
-    /// Recent distinct items whose neighbours are CF candidates, and how many of each one's neighbours.
-    static let cfSeeds = 4
-    static let neighboursPerSeed = 5
 
     struct Seeds {
         /// Recent distinct items, newest first, with their weight (behaviour × recency).
@@ -21,7 +18,7 @@ struct CandidateGenerator {
     func seeds(of user: UserState, at time: Int64) -> Seeds {
         var seeds = Seeds()
         let strongest = Behavior.allCases.map { settings.behaviorWeights[$0] }.max() ?? 1
-        for interaction in user.history.newestFirst where seeds.recent.count < Self.cfSeeds {
+        for interaction in user.history.newestFirst where seeds.recent.count < settings.cfSeeds {
             guard !seeds.recent.contains(where: { $0.interaction.itemId == interaction.itemId }) else { continue }
             let age = Double(max(0, time - interaction.timestamp))
             let weight =
@@ -67,7 +64,8 @@ struct CandidateGenerator {
         var pool = table.read { items -> Pool in
             var pool = Pool(capacity: 64)
             for (interaction, weight) in seeds.recent {
-                for neighbour in (items.stats(of: interaction.itemId)?.neighbours ?? []).prefix(Self.neighboursPerSeed)
+                for neighbour in (items.stats(of: interaction.itemId)?.neighbours ?? []).prefix(
+                    settings.neighboursPerSeed)
                 {
                     let contribution = weight * neighbour.similarity
                     pool.update(neighbour.itemId) { candidate in
