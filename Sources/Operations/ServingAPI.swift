@@ -18,20 +18,23 @@ public enum ServingAPI {
     public static func addRoutes(to router: Router<BasicRequestContext>, worker: Worker) {
         let api = router.group("v1")
         api.get("users/:userId/recommendations") { request, context in
-            try answer(request, context, worker) { results, userId in
+            try await answer(request, context, worker) { results, userId in
                 let surface = try surfaceParameter(request)
                 let n = try countParameter(request)
-                guard let list = results?.lists[surface] else {
+                let kept = results?.lists[surface]
+                guard let list = kept != nil ? kept : await computedFeed(of: userId, surface, worker) else {
                     throw APIError.notFound(
-                        "no \(surface.rawValue) list for user '\(userId)' since this instance took over the user's "
-                            + "partition (unknown user, or no list since)")
+                        surface == .personalized
+                            ? "unknown user '\(userId)'"
+                            : "no \(surface.rawValue) list for user '\(userId)' since this instance took over the "
+                                + "user's partition")
                 }
                 return json(
                     ServingAnswers.first(n, of: list.json, listLength: worker.options.pipeline.topN), id: list.id)
             }
         }
         api.get("users/:userId/recommendations/stream") { request, context in
-            try answer(request, context, worker) { results, userId in
+            try await answer(request, context, worker) { results, userId in
                 let surfaces =
                     try request.uri.queryParameters["surface"] == nil
                     ? Set(userSurfaces) : [surfaceParameter(request)]
@@ -39,7 +42,7 @@ public enum ServingAPI {
             }
         }
         api.get("users/:userId/features") { request, context in
-            try answer(request, context, worker) { results, userId in
+            try await answer(request, context, worker) { results, userId in
                 guard let features = results?.features else {
                     throw APIError.notFound(
                         "no closed window of user '\(userId)' since this instance took over the user's partition")
@@ -64,12 +67,12 @@ public enum ServingAPI {
     /// redirects to the owner, or says to retry.
     private static func answer(
         _ request: Request, _ context: BasicRequestContext, _ worker: Worker,
-        _ body: (UserResults?, String) throws -> Response
-    ) throws -> Response {
+        _ body: (UserResults?, String) async throws -> Response
+    ) async throws -> Response {
         let userId = try identifier("userId", context)
         switch worker.serving.lookup(user: userId) {
         case .owned(let results, _):
-            return try body(results, userId)
+            return try await body(results, userId)
         case .restoring(let partition):
             throw APIError.unavailable("partition \(partition) of user '\(userId)' is being restored here")
         case .notOwned(let partition):
@@ -87,6 +90,17 @@ public enum ServingAPI {
                 status: .temporaryRedirect, headers: [.location: location, .contentType: jsonType],
                 body: .init(byteBuffer: ByteBuffer(bytes: ServingAnswers.error("served by \(owner)", status: 307))))
         }
+    }
+
+    /// A user whose partition moved here has no kept list until the next event: the personalized feed is then
+    /// computed from the task's state on its lane, and kept.
+    private static func computedFeed(of userId: String, _ surface: Surface, _ worker: Worker) async -> ServedList? {
+        guard surface == .personalized, let feed = await worker.currentFeed(of: userId) else { return nil }
+        let list = ServedList(
+            surface: .personalized, json: feed.encodeJSON(), id: "computed:\(userId):\(feed.generatedAt)",
+            generatedAt: feed.generatedAt)
+        worker.serving.keepComputed(list, of: userId)
+        return list
     }
 
     private static func itemRow(_ context: BasicRequestContext, _ worker: Worker) throws -> ItemTableRow {

@@ -75,6 +75,14 @@ public final class ServingView: Sendable {
         }
     }
 
+    /// Keeps a list computed for a request (not produced by a task), unless the user has a list of that surface by
+    /// now — which is newer.
+    public func keepComputed(_ list: ServedList, of userId: String) {
+        update(userId, at: list.generatedAt) { results in
+            if results.lists[list.surface] == nil { results.lists[list.surface] = list }
+        }
+    }
+
     /// Marks partitions as being restored (their results are not answerable yet).
     public func restoring(_ partitions: [Int32]) { ownership.restoring(partitions) }
 

@@ -66,6 +66,15 @@ public final class Worker: Sendable {
         return statistics
     }
 
+    /// The personalized feed the task owning the user would serve now, computed on its lane from the task's state (for
+    /// the HTTP API when it kept no list of the user); nil when no lane of this instance holds the user.
+    public func currentFeed(of userId: String) async -> Recommendation? {
+        for lane in lanes.value {
+            if let feed = await lane.read({ $0.currentFeed(of: userId) }) ?? nil { return feed }
+        }
+        return nil
+    }
+
     /// Runs until `stop` is set, then takes a last checkpoint and leaves the group. Blocks the calling thread.
     /// Throws on what cannot be retried: a fenced or otherwise fatal producer, a changelog that cannot be read.
     public func run(until stop: StopSignal) throws(KafkaError) {

@@ -54,6 +54,26 @@ import Testing
         #expect(view.lookup(user: "u1") == .owned(nil, partition: partition))
     }
 
+    @Test func aComputedListNeverReplacesAProducedOne() {
+        let view = view()
+        let computed = { (user: String) in
+            ServedList(surface: .personalized, json: Array("{}".utf8), id: "computed:\(user):1", generatedAt: 1)
+        }
+        view.keepComputed(computed("u1"), of: "u1")
+        guard case .owned(let first?, _) = view.lookup(user: "u1") else {
+            Issue.record("the computed list should be kept")
+            return
+        }
+        #expect(first.lists[.personalized]?.id == "computed:u1:1")
+        view.record([list(.personalized, user: "u2", at: 2, id: "produced")])
+        view.keepComputed(computed("u2"), of: "u2")
+        guard case .owned(let second?, _) = view.lookup(user: "u2") else {
+            Issue.record("u2 should be served here")
+            return
+        }
+        #expect(second.lists[.personalized]?.id == "produced")
+    }
+
     @Test func keepsAtMostMaxUsers() {
         let view = view(maxUsers: 160)
         view.record((0..<2_000).map { list(.personalized, user: "u\($0)", at: Int64($0)) })

@@ -107,6 +107,14 @@ public struct RecommendationPipeline: Sendable {
         return recommend(userTasks.values[index])
     }
 
+    /// The feed the task owning the user would serve now (see `UserTask.currentFeed`); nil when this lane has no task
+    /// for the user's partition or the task holds no state of the user.
+    public func currentFeed(of userId: String) -> Recommendation? {
+        let partition = KeyPartitioner.partition(for: Array(userId.utf8), partitionCount: settings.shufflePartitions)
+        guard let index = userTasks.index(forKey: partition) else { return nil }
+        return userTasks.values[index].currentFeed(of: userId, table: table, registry: registry)
+    }
+
     /// Appends a checkpoint of every task that processed records since its last one, in partition order.
     public mutating func checkpoint(into output: inout [OutputRecord]) {
         for partition in userTasks.keys.sorted() { userTasks[partition]!.checkpoint(into: &output) }

@@ -198,6 +198,27 @@ public struct UserTask: Sendable {
                 headers: [id]))
     }
 
+    /// The personalized feed a reader would be served for the user now (the HTTP API, when it kept none: the user's
+    /// partition moved to this instance since the user's last list) — ranked as the worker ranks, at the task's
+    /// current event time, read-only. nil for a user this task holds no state of.
+    public func currentFeed(of userId: String, table: ItemTable, registry: ModelRegistry) -> Recommendation? {
+        guard let state = users.peek(userId) else { return nil }
+        let time = watermark.maxEventTime
+        let version = registry.selection.version(for: userId)
+        let items = recommend(
+            user: userId, at: time, strategies: [.hybrid], table: table, registry: registry, trained: nil)
+        return Recommendation(
+            surface: .personalized, subject: userId, generatedAt: time, trigger: lastTrigger(of: state, at: time),
+            model: version?.version ?? HybridRanker.blendModel, items: items[.hybrid] ?? [])
+    }
+
+    /// What a feed computed now answers: the user's last interaction, or else the window.
+    private func lastTrigger(of state: UserState, at time: Int64) -> RecommendationTrigger {
+        state.history.newestFirst.first { _ in true }
+            .map { RecommendationTrigger.event(itemId: $0.itemId, behavior: $0.behavior) }
+            ?? .windowClosed(windowEnd: windows.end(of: time))
+    }
+
     /// The feed the user would get now, by each of `strategies` — read-only: the candidates and ranking of `update`
     /// (same generator, filters, ranker and scoring), with nothing emitted, labelled or changed. The trigger is the
     /// user's last interaction, as for the feed that interaction caused. A user this task does not hold (new,
@@ -208,10 +229,7 @@ public struct UserTask: Sendable {
     ) -> [RankingStrategy: [ScoredItem]] {
         let state = users.peek(userId) ?? UserState(settings: settings)
         let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
-        let trigger =
-            state.history.newestFirst.first { _ in true }
-            .map { RecommendationTrigger.event(itemId: $0.itemId, behavior: $0.behavior) }
-            ?? .windowClosed(windowEnd: windows.end(of: time))
+        let trigger = lastTrigger(of: state, at: time)
         // Scratch: features computed here must not fill (or evict from) the lane's cache.
         var itemVectors = BoundedCache<String, RankingFeatures.ItemVector>(
             bounds: CacheBounds(
