@@ -113,7 +113,7 @@ public enum ServingAPI {
 
     private static func identifier(_ name: String, _ context: BasicRequestContext) throws -> String {
         let raw = context.parameters.get(name) ?? ""
-        let id = raw.removingPercentEncoding ?? raw
+        let id = raw.contains("%") ? raw.removingPercentEncoding ?? raw : raw
         guard !id.isEmpty, id.utf8.count <= BehaviorEvent.maxIdBytes else {
             throw APIError.badRequest("\(name) must be 1 to \(BehaviorEvent.maxIdBytes) bytes")
         }
