@@ -53,47 +53,45 @@ struct BrokerFaultTests {
         try Self.expectCompleteOutputs(deployment, events: events.count)
     }
 
-    @Test func requestErrorsOnProduceCommitAndTransactionsAreRetried() throws {
-        let deployment = try TestDeployment(group: "fault-errors", partitions: 2)
+    /// Runs a worker over 3 000 events; `fault` strikes after two checkpoints, before the last 2 000 events are sent.
+    static func survive(
+        _ group: String, brokers: Int = 1, fault: (TestDeployment) throws -> Void
+    ) throws {
+        let deployment = try TestDeployment(group: group, partitions: 2, brokers: brokers)
         let events = ExactlyOnceTests.events(3_000)
         try deployment.publish(Array(events[..<1_000]))
         let statistics = try deployment.runWorker(
             untilConsumed: events.count, settleSeconds: 2,
             whileRunning: { worker in
                 deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.commits >= 2 }
-                // Retriable broker errors: NOT_LEADER_OR_FOLLOWER (6), REQUEST_TIMED_OUT (7),
-                // COORDINATOR_LOAD_IN_PROGRESS (14), COORDINATOR_NOT_AVAILABLE (15), NOT_COORDINATOR (16).
-                deployment.cluster.failNextRequests(.produce, with: [6, 7, 6])
-                deployment.cluster.failNextRequests(.addPartitionsToTransaction, with: [15, 14])
-                deployment.cluster.failNextRequests(.transactionOffsetCommit, with: [16, 14])
-                deployment.cluster.failNextRequests(.endTransaction, with: [15, 16])
+                try fault(deployment)
                 try deployment.publish(Array(events[1_000...]))
             })
         #expect(!statistics.failed)
         #expect(statistics.recordsConsumed >= events.count)
-        try Self.expectCompleteOutputs(deployment, events: events.count)
+        try expectCompleteOutputs(deployment, events: events.count)
+    }
+
+    @Test func requestErrorsOnProduceCommitAndTransactionsAreRetried() throws {
+        try Self.survive("fault-errors") { deployment in
+            // Retriable broker errors: NOT_LEADER_OR_FOLLOWER (6), REQUEST_TIMED_OUT (7),
+            // COORDINATOR_LOAD_IN_PROGRESS (14), COORDINATOR_NOT_AVAILABLE (15), NOT_COORDINATOR (16).
+            deployment.cluster.failNextRequests(.produce, with: [6, 7, 6])
+            deployment.cluster.failNextRequests(.addPartitionsToTransaction, with: [15, 14])
+            deployment.cluster.failNextRequests(.transactionOffsetCommit, with: [16, 14])
+            deployment.cluster.failNextRequests(.endTransaction, with: [15, 16])
+        }
     }
 
     @Test func aLeaderChangeIsFollowed() throws {
-        let deployment = try TestDeployment(group: "fault-leader", partitions: 2, brokers: 3)
-        let events = ExactlyOnceTests.events(3_000)
-        try deployment.publish(Array(events[..<1_000]))
-        let topics = deployment.options.topics
-        let statistics = try deployment.runWorker(
-            untilConsumed: events.count, settleSeconds: 2,
-            whileRunning: { worker in
-                deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.commits >= 2 }
-                for (index, topic) in [topics.input, topics.outputs.recommendations, topics.outputs.itemShuffle]
-                    .enumerated()
-                {
-                    for partition in Int32(0)..<2 {
-                        try deployment.cluster.setLeader(
-                            of: topic, partition: partition, to: Int32(1 + (index + 1) % 3))
-                    }
+        try Self.survive("fault-leader", brokers: 3) { deployment in
+            let topics = deployment.options.topics
+            let moved = [topics.input, topics.outputs.recommendations, topics.outputs.itemShuffle]
+            for (index, topic) in moved.enumerated() {
+                for partition in Int32(0)..<2 {
+                    try deployment.cluster.setLeader(of: topic, partition: partition, to: Int32(1 + (index + 1) % 3))
                 }
-                try deployment.publish(Array(events[1_000...]))
-            })
-        #expect(!statistics.failed)
-        try Self.expectCompleteOutputs(deployment, events: events.count)
+            }
+        }
     }
 }
