@@ -31,6 +31,8 @@ struct Bench: ParsableCommand {
     var warmupSeconds = 5.0
     @Option(help: "Checkpoint interval of the latency runs (exactly-once), milliseconds.")
     var checkpointIntervalMs = 1_000
+    @Option(help: "With --kafka: minimum event time between two feeds of one user, as `run` has it (0: one per event).")
+    var recommendationIntervalMs: Int64 = 0
 
     var eventCount: Int { events ?? (kafka ? 2_000_000 : 500_000) }
 

@@ -18,7 +18,9 @@ extension Bench {
             return guarantee
         }
         let rates = try parsedRates()
-        say("events \(eventCount) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster")
+        say(
+            "events \(eventCount) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster; "
+                + "a feed per user at most every \(recommendationIntervalMs) ms of event time")
         let baseline = try measure(generated, lanes: nil, guarantee: .atLeastOnce)
         if baseline.events < eventCount {
             say(
@@ -67,7 +69,8 @@ extension Bench {
     private func measureLatency(offering rate: Double, lanes: Int) throws -> [String] {
         let benchmark = LatencyBenchmark(
             rate: rate, seconds: latencySeconds, warmupSeconds: warmupSeconds, partitions: partitions, lanes: lanes,
-            checkpointIntervalMilliseconds: checkpointIntervalMs, users: users, items: items, categories: categories)
+            checkpointIntervalMilliseconds: checkpointIntervalMs, recommendationInterval: recommendationIntervalMs,
+            users: users, items: items, categories: categories)
         let result = try benchmark.run()
         let sustained = result.sustained(checkpointInterval: Double(checkpointIntervalMs) / 1_000)
         return [
@@ -96,6 +99,7 @@ extension Bench {
         options.lanes = lanes
         options.guarantee = guarantee
         options.maxQueuedPerLane = maxQueuedPerLane
+        options.pipeline.recommendationInterval = recommendationIntervalMs
         let worker = try Worker(options: options)
         let stop = StopSignal()
         let job = BackgroundJob(name: "bench-worker") { try worker.run(until: stop) }

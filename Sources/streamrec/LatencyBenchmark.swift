@@ -15,6 +15,7 @@ struct LatencyBenchmark {
     var partitions: Int
     var lanes: Int
     var checkpointIntervalMilliseconds: Int
+    var recommendationInterval: Int64
     var users: Int
     var items: Int
     var categories: Int
@@ -42,6 +43,7 @@ struct LatencyBenchmark {
         options.guarantee = .exactlyOnce
         options.lanes = lanes
         options.checkpointIntervalMilliseconds = checkpointIntervalMilliseconds
+        options.pipeline.recommendationInterval = recommendationInterval
         let recorder = LatencyRecorder(inputTopic: options.topics.input)
         let recommendations = options.topics.outputs.recommendations
         let worker = try Worker(options: options) { output in
