@@ -28,7 +28,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-serving check-boundaries format lint
+	check-exactly-once check-serving check-boundaries format lint bench microbench
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools
@@ -57,6 +57,21 @@ $(COMPOSE_STAMP):
 ## build: the release binary. Needs librdkafka only (not the Python validators), so `make demo` needs no PyPI.
 build: deps-native
 	$(SWIFT) build -c release --product streamrec
+
+## bench: end to end on the embedded cluster, release build — (a) a bare consumer's rate, (b) the worker's with
+## at-least-once and exactly-once and their ratios to (a), (c) event → recommendation latency at 20 k and 100 k
+## events/s offered. About 15 minutes with the default 2 M events; BENCH_ARGS adds or overrides flags
+## (`streamrec bench --help`), e.g. BENCH_ARGS="--events 400000 --latency-rates 5000,10000".
+BENCH_ARGS ?=
+bench: build
+	.build/release/streamrec bench --kafka --lanes 2 $(BENCH_ARGS)
+
+## microbench: micro-benchmarks of the hot paths (decode, routing, window, CF update, one ranked list) with
+## ordo-one/benchmark, in the separate package Benchmarks/ so `make test` never builds the framework.
+## MICROBENCH_ARGS is passed to the plugin, e.g. MICROBENCH_ARGS="--filter decode".
+MICROBENCH_ARGS ?=
+microbench: deps-native
+	cd Benchmarks && $(SWIFT) package benchmark --no-progress $(MICROBENCH_ARGS)
 
 ## demo: the embedded Kafka cluster, a generator and a worker in one process; arguments through DEMO_ARGS.
 demo: build

@@ -9,25 +9,37 @@ import Worker
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput against a same-run baseline: offline (decode vs. full pipeline, bytes per user) "
-            + "or end to end on the embedded Kafka cluster (bare consumer vs. the worker with 1, 2, ... lanes).")
+            + "or end to end on the embedded Kafka cluster (bare consumer vs. the worker with 1, 2, ... lanes, "
+            + "at-least-once and exactly-once; then event → recommendation latency at fixed offered loads).")
 
-    @Option(help: "Events to process.") var events = 500_000
+    @Option(help: "Events to process (default: 500000 in process, 2000000 with --kafka).") var events: Int?
     @Option(help: "Users, items and categories of the generated events.") var users = 50_000
     @Option var items = 50_000
     @Option var categories = 100
     @Flag(help: "End to end on the embedded Kafka cluster instead of in process.") var kafka = false
     @Option(help: "Lane counts to measure, comma-separated.") var lanes = "1,2"
     @Option(help: "Input partitions with --kafka (the embedded cluster keeps ~5 MB per partition).")
-    var partitions = 16
+    var partitions = 64
     @Option(help: "Delivery guarantees to measure with --kafka, comma-separated.")
     var guarantees = "at-least-once,exactly-once"
     @Option(help: "Records queued per lane before its partitions are paused (with --kafka).")
     var maxQueuedPerLane = WorkerOptions(kafka: KafkaConfiguration(bootstrapServers: "")).maxQueuedPerLane
+    @Option(help: "Offered loads of the latency runs with --kafka, events/s, comma-separated (empty: none).")
+    var latencyRates = "20000,100000"
+    @Option(help: "Seconds each latency run is measured, after its warm-up.") var latencySeconds = 20.0
+    @Option(help: "Seconds of load before a latency run starts measuring (group joins, empty caches).")
+    var warmupSeconds = 5.0
+    @Option(help: "Checkpoint interval of the latency runs (exactly-once), milliseconds.")
+    var checkpointIntervalMs = 1_000
+    @Option(help: "With --kafka: minimum event time between two feeds of one user, as `run` has it (0: one per event).")
+    var recommendationIntervalMs: Int64 = 0
+
+    var eventCount: Int { events ?? (kafka ? 2_000_000 : 500_000) }
 
     func run() throws {
         var generator = SyntheticEventGenerator(
             seed: 3, users: users, items: items, categories: categories, eventsPerSecond: 1_000)
-        let generated = (0..<events).map { _ in generator.next() }
+        let generated = (0..<eventCount).map { _ in generator.next() }
         if kafka { try runOnKafka(generated) } else { try runOffline(generated) }
     }
 
@@ -55,9 +67,9 @@ struct Bench: ParsableCommand {
         let allocationsAfterPipeline = Self.allocationCount()
         let residentAfter = residentBytes()
         let decodeRate = Double(decoded) / decodeTime.inSeconds
-        let pipelineRate = Double(events) / pipelineTime.inSeconds
+        let pipelineRate = Double(eventCount) / pipelineTime.inSeconds
         let activeUsers = runner.pipeline.userCount
-        print("events                 \(events) (\(users) users, \(items) items, \(categories) categories)")
+        print("events                 \(eventCount) (\(users) users, \(items) items, \(categories) categories)")
         print("decode only (baseline) \(Int(decodeRate)) events/s")
         print("full pipeline, no lanes \(Int(pipelineRate)) events/s, \(produced) outputs (incl. shuffle and table)")
         print("ratio pipeline/decode  \(String(format: "%.3f", pipelineRate / decodeRate))")
@@ -65,12 +77,12 @@ struct Bench: ParsableCommand {
         if let before = allocationsBeforeDecode, let middle = allocationsBeforePipeline,
             let after = allocationsAfterPipeline
         {
-            let perDecode = Double(middle - before) / Double(events)
-            let perEvent = Double(after - middle) / Double(events)
+            let perDecode = Double(middle - before) / Double(eventCount)
+            let perEvent = Double(after - middle) / Double(eventCount)
             print(
                 "heap allocations       \(String(format: "%.1f", perDecode)) per decode, "
                     + "\(String(format: "%.1f", perEvent)) per event through the whole pipeline "
-                    + "(\(String(format: "%.1f", Double(produced) / Double(events))) outputs per event)")
+                    + "(\(String(format: "%.1f", Double(produced) / Double(eventCount))) outputs per event)")
         }
         var first: Double?
         for count in laneCounts {
@@ -83,7 +95,7 @@ struct Bench: ParsableCommand {
                 runner.waitUntilIdle()
             }
             runner.stop()
-            let rate = Double(events) / time.inSeconds
+            let rate = Double(eventCount) / time.inSeconds
             first = first ?? rate
             print(
                 "engine on \(count) lane(s)     \(Int(rate)) events/s, \(String(format: "%.2f", rate / first!))× the first "
@@ -113,96 +125,12 @@ struct Bench: ParsableCommand {
                 + String(format: "%.0f", Double(keys) / restoreTime.inSeconds) + " keys/s), in process")
     }
 
-    private func parsedLanes() throws -> [Int] {
+    func parsedLanes() throws -> [Int] {
         let laneCounts = lanes.split(separator: ",").compactMap { Int($0) }
         guard !laneCounts.isEmpty, laneCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--lanes expects positive counts like 1,2")
         }
         return laneCounts
-    }
-
-    private func runOnKafka(_ generated: [BehaviorEvent]) throws {
-        let laneCounts = try parsedLanes()
-        print("events \(events) on \(partitions) partitions of the embedded cluster; each run on a fresh cluster")
-        let modes = try guarantees.split(separator: ",").map { (name) throws -> DeliveryGuarantee in
-            guard let guarantee = DeliveryGuarantee(rawValue: String(name)) else {
-                throw ValidationError("--guarantees expects exactly-once and/or at-least-once, got \(name)")
-            }
-            return guarantee
-        }
-        let baseline = try measure(generated, lanes: nil, guarantee: .atLeastOnce)
-        print("bare librdkafka consumer (baseline)  \(Int(baseline)) events/s")
-        var first: Double?
-        for count in laneCounts {
-            for guarantee in modes {
-                let rate = try measure(generated, lanes: count, guarantee: guarantee)
-                first = first ?? rate
-                print(
-                    "worker, \(count) lane(s), \(guarantee.rawValue)   \(Int(rate)) events/s   ratio to bare consumer "
-                        + String(format: "%.3f", rate / baseline) + ", to the first run "
-                        + String(format: "%.2f", rate / first!))
-            }
-        }
-    }
-
-    /// Events/s from the first event processed to the last, on a fresh cluster with the events already produced.
-    private func measure(_ generated: [BehaviorEvent], lanes: Int?, guarantee: DeliveryGuarantee) throws -> Double {
-        let cluster = try EmbeddedCluster()
-        var options = try WorkerOptions.embedded(cluster, group: "bench", partitions: partitions)
-        let configuration = options.kafka
-        do {
-            let producer = try KafkaProducer(configuration: configuration)
-            let publisher = EventPublisher(producer: producer, topic: options.topics.input)
-            for (index, event) in generated.enumerated() {
-                try publisher.publish(event)
-                if index % 10_000 == 0 { producer.poll() }
-            }
-            try producer.flush()
-        }
-        guard let lanes else { return try consumeBare(configuration, topic: options.topics.input) }
-        options.lanes = lanes
-        options.guarantee = guarantee
-        options.maxQueuedPerLane = maxQueuedPerLane
-        let worker = try Worker(options: options)
-        let stop = StopSignal()
-        let job = BackgroundJob(name: "bench-worker") { try worker.run(until: stop) }
-        var first: ContinuousClock.Instant?
-        var last = ContinuousClock.now
-        var consumed = 0
-        let deadline = ContinuousClock.now + .seconds(300)
-        while consumed < events, job.failure == nil, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.005)
-            let statistics = worker.statistics
-            let now = statistics.pipeline.eventsProcessed + statistics.pipeline.deadLettered
-            if now > 0, first == nil { first = .now }
-            if now > consumed { last = .now }
-            consumed = now
-        }
-        stop.stop()
-        try job.join()
-        let statistics = worker.statistics
-        print("  (\(statistics.commits) commits took \(statistics.commitMilliseconds) ms in all)")
-        withExtendedLifetime(cluster) {}
-        return Double(consumed) / (last - (first ?? last)).inSeconds
-    }
-
-    private func consumeBare(_ configuration: KafkaConfiguration, topic: String) throws -> Double {
-        let consumer = try KafkaConsumer(configuration: configuration)
-        try consumer.subscribe([topic])
-        var first: ContinuousClock.Instant?
-        var consumed = 0
-        var last = ContinuousClock.now
-        let deadline = ContinuousClock.now + .seconds(120)
-        while consumed < events, ContinuousClock.now < deadline {
-            let batch = consumer.pollBatch(timeoutMilliseconds: 100)
-            if !batch.isEmpty {
-                if first == nil { first = .now }
-                consumed += batch.count
-                last = .now
-            }
-        }
-        try consumer.close()
-        return Double(consumed) / (last - (first ?? last)).inSeconds
     }
 
     /// Allocations per event of the hot paths on their own — decode, routing by item, window update (steady

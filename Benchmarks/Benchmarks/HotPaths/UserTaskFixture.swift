@@ -1,0 +1,61 @@
+import Recommender
+import StreamEngine
+
+/// One user task with a warm user, an item table filled by 30 000 events through the whole local topology, and an
+/// (untrained) FM version active, so a feed takes every step a live one takes. Each call feeds the user one more
+/// view, 100 ms of event time after the last; with `feedDue` false the feed interval is so long that no feed is due.
+/// A class made once per benchmark, not per run: the set-up takes seconds. Unchecked: the framework runs one
+/// benchmark at a time, on one thread.
+final class UserTaskFixture: @unchecked Sendable {
+    private var task: UserTask
+    private let table: ItemTable
+    private let registry: ModelRegistry
+    private var itemVectors: BoundedCache<String, RankingFeatures.ItemVector>
+    private var output: [OutputRecord] = []
+    private let items: [String]
+    private var time: Int64
+    private var offset: Int64 = 0
+
+    init(sample: EventSample, feedDue: Bool) {
+        var settings = PipelineSettings()
+        settings.checkpointing = true
+        if !feedDue { settings.recommendationInterval = Int64.max / 4 }
+        var runner = LocalRunner(settings: settings)
+        var generator = SyntheticEventGenerator(seed: 9, users: 2_000, items: 5_000, categories: 50)
+        var sequencer = InputSequencer(partitions: 4)
+        var last: Int64 = 0
+        for _ in 0..<30_000 {
+            let event = generator.next()
+            last = max(last, event.timestamp)
+            runner.process(sequencer.record(for: event)) { _ in }
+        }
+        table = runner.table
+        registry = ModelRegistry()
+        registry.add(
+            ModelVersion(
+                version: "fm-bench", model: RankingFeatures.initialModel(settings.trainer), createdAt: 0,
+                trainedExamples: 0))
+        var control = ModelControl()
+        control.activate("fm-bench", pinned: true)
+        try! registry.apply(control: control)
+        task = UserTask(partition: 0, settings: settings)
+        itemVectors = BoundedCache(bounds: settings.itemCache)
+        items = sample.events.map(\.itemId)
+        time = last + 1_000
+        for _ in 0..<50 { _ = processNextEvent() }
+    }
+
+    /// Processes the next view of the user; returns how many outputs it made.
+    func processNextEvent() -> Int {
+        time += 100
+        let event = BehaviorEvent(
+            userId: "u-bench", itemId: items[Int(offset) % items.count], behavior: .view, timestamp: time)
+        let record = StreamRecord(
+            topic: "user-behavior", partition: 0, offset: offset, key: Array(event.userId.utf8),
+            value: EventCodec.encodeJSON(event))
+        offset += 1
+        output.removeAll(keepingCapacity: true)
+        task.process(record, table: table, registry: registry, itemVectors: &itemVectors, output: &output)
+        return output.count
+    }
+}
