@@ -28,7 +28,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-boundaries format lint fuzz
+	check-exactly-once check-boundaries format lint fuzz check-bad-input
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools
@@ -63,7 +63,8 @@ demo: build
 	.build/release/streamrec demo $(DEMO_ARGS)
 
 ## test: everything CI runs, in this order.
-test: deps check-warnings test-swift test-asan fuzz check-operations check-exactly-once validate-deploy check-boundaries
+test: deps check-warnings test-swift test-asan fuzz check-operations check-exactly-once check-bad-input validate-deploy \
+	check-boundaries
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -119,6 +120,14 @@ CRASH_EVENTS ?= 100000
 check-exactly-once: deps
 	$(SWIFT) build -c release --product streamrec
 	$(VENV)/bin/python scripts/crash_test.py .build/release/streamrec $(CRASH_EVENTS) 3
+
+## check-bad-input: 1 M records, 10 % bad (every class in turn), through a worker process on the embedded broker:
+## every good event counted in its user's features, every bad record in the DLQ once with its class, the per-class
+## metric right, and the secrets in the worker's settings in neither its log nor /metrics. BAD_INPUT_RECORDS sets it.
+BAD_INPUT_RECORDS ?= 1000000
+check-bad-input: deps
+	$(SWIFT) build -c release --product streamrec
+	$(VENV)/bin/python scripts/bad_input_test.py .build/release/streamrec $(BAD_INPUT_RECORDS)
 
 ## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka.
 check-boundaries:
