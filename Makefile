@@ -91,7 +91,7 @@ test-asan: deps-native
 ## what decodes must round-trip), model (model files), state (checkpointed state and internal headers) — starting
 ## from the committed corpus Fuzz/corpus/<target>. A crash fails with the input saved in .build-tools/fuzz/; replay it
 ## with `swift run streamrec-fuzz TARGET FILE`, fix it, and commit it to the corpus (FuzzCorpusTests replays it).
-FUZZ_SECONDS ?= 40
+FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := events model state
 FUZZ_BUILD := $(SWIFT) build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 fuzz: deps-native
