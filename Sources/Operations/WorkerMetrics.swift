@@ -88,14 +88,14 @@ public final class WorkerMetrics: Sendable {
                 ("streamrec_cache_expirations_total", [("cache", "user")], { $0.pipeline.userCache.expirations }),
             ]
         // One series per class of bad record (a fixed set); their sum is every dead letter.
-        let deadLetters = EventDecodingError.Reason.allCases.map { reason in
-            (
-                label: "streamrec_dead_letters_total",
-                dimensions: [("topic", topics.outputs.deadLetter), ("reason", reason.rawValue)],
-                read: { @Sendable (statistics: WorkerStatistics) in statistics.pipeline.deadLettersByReason[reason] ?? 0
-                }
-            )
-        }
+        let deadLetters: [(label: String, dimensions: [(String, String)], read: @Sendable (WorkerStatistics) -> Int)] =
+            EventDecodingError.Reason.allCases.map { reason in
+                (
+                    "streamrec_dead_letters_total",
+                    [("topic", topics.outputs.deadLetter), ("reason", reason.rawValue)],
+                    { $0.pipeline.deadLettersByReason[reason] ?? 0 }
+                )
+            }
         counters = (counterSpecifications + deadLetters).map {
             (Counter(label: $0.label, dimensions: $0.dimensions, factory: factory), $0.read)
         }
