@@ -28,7 +28,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-serving check-boundaries format lint bench microbench
+	check-exactly-once check-serving check-boundaries format lint bench microbench fuzz check-bad-input
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools
@@ -78,8 +78,8 @@ demo: build
 	.build/release/streamrec demo $(DEMO_ARGS)
 
 ## test: everything CI runs, in this order.
-test: deps check-warnings test-swift test-asan check-operations check-serving check-exactly-once validate-deploy \
-	check-boundaries
+test: deps check-warnings test-swift test-asan fuzz check-operations check-serving check-exactly-once check-bad-input \
+	validate-deploy check-boundaries
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -102,6 +102,24 @@ test-asan: deps-native
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp \
 	  $(SWIFT) test --sanitize=address --scratch-path .build-asan --filter KafkaTests
 
+## fuzz: the decoders under libFuzzer and AddressSanitizer for FUZZ_SECONDS each — events (JSON, CSV, Taobao, auto;
+## what decodes must round-trip), model (model files), state (checkpointed state and internal headers) — starting
+## from the committed corpus Fuzz/corpus/<target>. A crash fails with the input saved in .build-tools/fuzz/; replay it
+## with `swift run streamrec-fuzz TARGET FILE`, fix it, and commit it to the corpus (FuzzCorpusTests replays it).
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := events model state
+FUZZ_BUILD := $(SWIFT) build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+fuzz: deps-native
+	$(FUZZ_BUILD) --product streamrec-fuzz
+	@bin="$$($(FUZZ_BUILD) --show-bin-path)/streamrec-fuzz"; for target in $(FUZZ_TARGETS); do \
+	  mkdir -p $(TOOLS)/fuzz/$$target; log=$(TOOLS)/fuzz/$$target.log; \
+	  STREAMREC_FUZZ_TARGET=$$target $$bin -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=$(TOOLS)/fuzz/$$target- $(TOOLS)/fuzz/$$target Fuzz/corpus/$$target > $$log 2>&1 \
+	    || { tail -40 $$log; echo "fuzz: $$target failed (input saved in $(TOOLS)/fuzz/)"; exit 1; }; \
+	  runs=$$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' $$log); speed=$$(grep -oE 'exec/s: [0-9]+' $$log | tail -1); \
+	  echo "fuzz: $$target: $$runs(s), $$speed, corpus $$(ls $(TOOLS)/fuzz/$$target | wc -l) inputs, no crash"; \
+	done
+
 ## validate-deploy: docker-compose.yml, deploy/Dockerfile, deploy/k8s, YAML and shell scripts, offline.
 validate-deploy: deps-tools
 	scripts/validate-deploy.sh
@@ -122,6 +140,14 @@ CRASH_EVENTS ?= 100000
 check-exactly-once: deps
 	$(SWIFT) build -c release --product streamrec
 	$(VENV)/bin/python scripts/crash_test.py .build/release/streamrec $(CRASH_EVENTS) 3
+
+## check-bad-input: 1 M records, 10 % bad (every class in turn), through a worker process on the embedded broker:
+## every good event counted in its user's features, every bad record in the DLQ once with its class, the per-class
+## metric right, and the secrets in the worker's settings in neither its log nor /metrics. BAD_INPUT_RECORDS sets it.
+BAD_INPUT_RECORDS ?= 1000000
+check-bad-input: deps
+	$(SWIFT) build -c release --product streamrec
+	$(VENV)/bin/python scripts/bad_input_test.py .build/release/streamrec $(BAD_INPUT_RECORDS)
 
 ## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka.
 check-boundaries:

@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -89,9 +90,20 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The fuzz targets' checks, and their driver: libFuzzer's entry point under `make fuzz`, a replayer of
+        // inputs in a plain build.
+        .target(name: "FuzzChecks", dependencies: ["Recommender"], swiftSettings: strictSwift),
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(
+            name: "streamrec-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"], swiftSettings: strictSwift),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
-        .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "RecommenderTests",
+            dependencies: [
+                "Recommender", "FuzzChecks", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "ServingTests", dependencies: ["Serving", "Recommender", "StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "CLITests", dependencies: ["streamrec"], swiftSettings: strictSwift),

@@ -40,6 +40,13 @@ public final class EmbeddedCluster: @unchecked Sendable {
             while: "creating topic \(specification.name) on the embedded cluster")
     }
 
+    /// Makes the cluster answer metadata requests for `topic` with a broker error code — 3 (`UNKNOWN_TOPIC_OR_PART`)
+    /// makes clients take it for missing, which they otherwise never see: the embedded cluster creates any topic on
+    /// first use. 0 clears it.
+    public func setTopicError(_ topic: String, code: Int32) {
+        rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: code))
+    }
+
     /// Takes a broker down (connections closed, requests refused) — for fault tests.
     public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_down(cluster, brokerID), while: "taking broker \(brokerID) down")

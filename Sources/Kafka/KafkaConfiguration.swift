@@ -94,3 +94,8 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
             .contains { lowered.contains($0) }
     }
 }
+
+extension KafkaConfiguration: CustomReflectable {
+    /// `dump`, debuggers and anything else that reflects the value see the redacted settings, never the secrets.
+    public var customMirror: Mirror { Mirror(self, children: ["settings": description]) }
+}

@@ -37,4 +37,9 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The client-local code for a timed out operation (`RD_KAFKA_RESP_ERR__TIMED_OUT`).
     public var isTimeout: Bool { code == -185 }
+
+    /// A produce or delivery error that sending the same record again cannot fix: the topic or partition does not
+    /// exist (`UNKNOWN_TOPIC_OR_PART`, `_UNKNOWN_TOPIC`, `_UNKNOWN_PARTITION`, `INVALID_TOPIC_EXCEPTION`), or the record
+    /// is too large for it (`MSG_SIZE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`).
+    public var isPermanentForRecord: Bool { [3, 10, 17, 18, -188, -190].contains(code) }
 }

@@ -40,6 +40,9 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// What librdkafka holds for a property of this client (tests: settings really reach librdkafka).
+    func configurationValue(_ name: String) -> String? { client.configurationValue(name) }
+
     /// Serves delivery reports and errors that are ready, waiting at most `timeoutMilliseconds` for one.
     public func poll(timeoutMilliseconds: Int32 = 0) {
         client.poll(timeoutMilliseconds: timeoutMilliseconds)

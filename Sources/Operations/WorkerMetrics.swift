@@ -44,7 +44,6 @@ public final class WorkerMetrics: Sendable {
                 ("streamrec_records_in_total", [("topic", topics.outputs.itemShuffle)], { $0.shuffleRecordsConsumed }),
                 ("streamrec_records_out_total", [], { $0.recordsProduced }),
                 ("streamrec_events_processed_total", [], { $0.pipeline.eventsProcessed }),
-                ("streamrec_dead_letters_total", [("topic", topics.outputs.deadLetter)], { $0.pipeline.deadLettered }),
                 ("streamrec_late_events_total", [("topic", topics.outputs.late)], { $0.pipeline.late }),
                 ("streamrec_window_emissions_total", [("kind", "user")], { $0.pipeline.featuresEmitted }),
                 ("streamrec_window_emissions_total", [("kind", "item")], { $0.pipeline.itemFeaturesEmitted }),
@@ -88,7 +87,16 @@ public final class WorkerMetrics: Sendable {
                 ("streamrec_cache_evictions_total", [("cache", "user")], { $0.pipeline.userCache.evictions }),
                 ("streamrec_cache_expirations_total", [("cache", "user")], { $0.pipeline.userCache.expirations }),
             ]
-        counters = counterSpecifications.map {
+        // One series per class of bad record (a fixed set); their sum is every dead letter.
+        let deadLetters: [(label: String, dimensions: [(String, String)], read: @Sendable (WorkerStatistics) -> Int)] =
+            EventDecodingError.Reason.allCases.map { reason in
+                (
+                    "streamrec_dead_letters_total",
+                    [("topic", topics.outputs.deadLetter), ("reason", reason.rawValue)],
+                    { $0.pipeline.deadLettersByReason[reason] ?? 0 }
+                )
+            }
+        counters = (counterSpecifications + deadLetters).map {
             (Counter(label: $0.label, dimensions: $0.dimensions, factory: factory), $0.read)
         }
         let gaugeSpecifications: [(label: String, read: @Sendable (WorkerStatistics) -> Int)] = [

@@ -150,7 +150,7 @@ final class PollLoop: @unchecked Sendable {
         if let failure = deliveries.firstFailure {
             throw KafkaError(
                 code: failure.code, name: failure.name, message: "an output was not delivered: \(failure.message)",
-                requiresAbort: true)
+                isFatal: failure.isFatal, requiresAbort: true)
         }
     }
 

@@ -221,7 +221,19 @@ final class DeliveryTracker: Sendable {
     }
 
     func record(_ error: KafkaError) {
-        failure.withLock { if $0 == nil { $0 = error } }
+        failure.withLock { if $0 == nil { $0 = Self.stopping(on: error) } }
+    }
+
+    /// An output that can never be delivered (its topic is missing, or it is too large for it) stops the worker:
+    /// rewinding would only fail again on the same record, and going on would skip it. The DLQ is an output too.
+    static func stopping(on error: KafkaError) -> KafkaError {
+        guard error.isPermanentForRecord else { return error }
+        var fatal = error
+        fatal.isFatal = true
+        fatal.message =
+            "\(error.message) — an output cannot be written, so the worker stops instead of skipping it: create the "
+            + "topic (or raise its max.message.bytes) and restart; it resumes from its last checkpoint"
+        return fatal
     }
 
     var firstFailure: KafkaError? { failure.value }

@@ -18,7 +18,9 @@ struct KafkaOptions: ParsableArguments {
         var flags: [String: String] = [:]
         for property in properties {
             guard let separator = property.firstIndex(of: "="), separator != property.startIndex else {
-                throw ValidationError("--config expects KEY=VALUE (a librdkafka property), got '\(property)'")
+                // Never the text after '=': it may be a secret.
+                let found = property.contains("=") ? "a value without a key" : "'\(property)'"
+                throw ValidationError("--config expects KEY=VALUE (a librdkafka property), got \(found)")
             }
             flags[String(property[..<separator])] = String(property[property.index(after: separator)...])
         }

@@ -69,6 +69,14 @@ struct PipelineOptions: ParsableArguments {
     var idleTimeoutSeconds: Int?
     @Option(help: "Item catalog topic (compacted, key itemId, JSON with categoryId). (default: item-catalog)")
     var catalogTopic: String?
+    @Option(
+        help:
+            "An input record with more bytes (key, value and headers) goes to the dead-letter topic. (default: 65_536)")
+    var maxRecordBytes: Int?
+    @Option(
+        help:
+            "An event time more than this many milliseconds after its record's Kafka timestamp goes to the dead-letter topic. (default: 3_600_000)"
+    ) var maxFutureSkewMs: Int?
 
     /// The value of every setting, each from the first source that has it: flag, environment, file, default.
     func resolve(_ sources: ConfigurationSources) throws -> ResolvedPipelineOptions {
@@ -111,7 +119,9 @@ struct PipelineOptions: ParsableArguments {
                 "guarantee", flag: guarantee, default: DeliveryGuarantee.exactlyOnce.rawValue),
             instanceId: try sources.string("instance-id", flag: instanceId, default: ""),
             idleTimeoutSeconds: try sources.int("idle-timeout-seconds", flag: idleTimeoutSeconds, default: 30),
-            catalogTopic: try sources.string("catalog-topic", flag: catalogTopic, default: "item-catalog")
+            catalogTopic: try sources.string("catalog-topic", flag: catalogTopic, default: "item-catalog"),
+            maxRecordBytes: try sources.int("max-record-bytes", flag: maxRecordBytes, default: 65_536),
+            maxFutureSkewMs: try sources.int("max-future-skew-ms", flag: maxFutureSkewMs, default: 3_600_000)
         )
     }
 }
@@ -148,6 +158,8 @@ struct ResolvedPipelineOptions {
     var instanceId: String
     var idleTimeoutSeconds: Int
     var catalogTopic: String
+    var maxRecordBytes: Int
+    var maxFutureSkewMs: Int
 
     func workerOptions(
         kafka: KafkaConfiguration, recommender: RecommenderOptions, sources: ConfigurationSources
@@ -175,6 +187,8 @@ struct ResolvedPipelineOptions {
         settings.itemTTL = Int64(itemTtlSeconds) * 1_000
         settings.tableUpdateInterval = Int64(tableUpdateIntervalMs)
         settings.shufflePartitions = Int32(clamping: partitions)
+        settings.maxRecordBytes = maxRecordBytes
+        settings.maxFutureSkew = Int64(maxFutureSkewMs)
         guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
         settings.idleTimeout = .seconds(idleTimeoutSeconds)
         try recommender.apply(sources, to: &settings)

@@ -69,5 +69,11 @@ import Testing
         #expect(kafka.properties["sasl.password"] == "hunter2")
         #expect(kafka.properties["linger.ms"] == "5")  // flag over file
         #expect(!kafka.description.contains("hunter2"))
+        // A malformed flag is reported without the text after '=', which may be a secret.
+        #expect {
+            try KafkaOptions.parse(["--config", "=hunter2"]).configuration(sources)
+        } throws: { error in
+            !"\(error)".contains("hunter2") && "\(error)".contains("without a key")
+        }
     }
 }

@@ -121,6 +121,17 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
+    /// The value the handle's librdkafka configuration holds for a property — what the client really runs with —
+    /// or nil for an unknown property.
+    func configurationValue(_ name: String) -> String? {
+        let conf = rd_kafka_conf(handle)
+        var size = 0
+        guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK else { return nil }
+        var buffer = [CChar](repeating: 0, count: max(size, 1))
+        guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return string(fromErrorText: buffer)
+    }
+
     /// Serves queued callbacks (delivery reports, errors, logs) for at most `timeoutMilliseconds`.
     @discardableResult
     func poll(timeoutMilliseconds: Int32) -> Int32 {

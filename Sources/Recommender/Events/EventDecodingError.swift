@@ -1,4 +1,5 @@
 /// Why a record is not a valid behavior event: the reason, the field it concerns, and what was found.
+/// `reason` is also the record's class in the dead-letter topic (`streamrec-error-class` header) and metrics.
 ///
 /// `description` is what goes into the dead-letter header, e.g.
 /// `field 'timestamp': wrongType — expected epoch milliseconds as an integer, got a string`.
@@ -28,6 +29,12 @@ public struct EventDecodingError: Error, Sendable, Equatable, CustomStringConver
         case timestampOutOfRange
         /// A CSV record does not have exactly five columns.
         case wrongColumnCount
+        /// The record has no value (a tombstone).
+        case nullValue
+        /// Key, value and headers together are larger than `PipelineSettings.maxRecordBytes`.
+        case recordTooLarge
+        /// The event time is more than `PipelineSettings.maxFutureSkew` after the record's Kafka timestamp.
+        case timestampInFuture
     }
 
     public var reason: Reason

@@ -133,7 +133,8 @@ public struct ItemTask: Sendable {
                     try CoOccurrence.decode($0.value ?? [])
                 } ?? []
         } catch {
-            return setAside(record, reason: "unreadable co-occurrence header: \(error)", into: &output)
+            let reason = EventDecodingError(.malformed, "unreadable co-occurrence header: \(error)")
+            return setAside(record, reason, into: &output)
         }
         if record.value == nil, let key = record.key, !pairs.isEmpty {
             // A pair keyed by one of the user's recent items: no event of this item, only its CF counts move.
@@ -154,9 +155,16 @@ public struct ItemTask: Sendable {
             }
             return advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
         }
-        guard let value = record.value, let event = try? EventCodec.decode(value, format: .json) else {
+        let event: BehaviorEvent
+        do throws(EventDecodingError) {
+            guard let value = record.value else {
+                throw EventDecodingError(.nullValue, "an event record without value")
+            }
+            event = try EventCodec.decode(value, format: .json)
+        } catch {
             // Only StreamRec writes this topic; a record it cannot read is still kept, never skipped silently.
-            return setAside(record, reason: "unreadable item-shuffle record", into: &output)
+            return setAside(
+                record, EventDecodingError(error.reason, "unreadable item-shuffle record: \(error)"), into: &output)
         }
         let windowEnd = windows.end(of: event.timestamp)
         guard windowEnd > watermark else {
@@ -199,9 +207,11 @@ public struct ItemTask: Sendable {
             minWeight: settings.minCoWeight)
     }
 
-    private mutating func setAside(_ record: StreamRecord, reason: String, into output: inout [OutputRecord]) {
-        counters.deadLettered += 1
-        output.append(OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: reason))
+    private mutating func setAside(
+        _ record: StreamRecord, _ error: EventDecodingError, into output: inout [OutputRecord]
+    ) {
+        counters.countDeadLetter(error.reason)
+        output.append(OutputHeaders.deadLetter(record, to: settings.topics.deadLetter, error))
     }
 
     /// Moves the watermark to the slowest live upstream partition, fires the windows it passed, expires old items.

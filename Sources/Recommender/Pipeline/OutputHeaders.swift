@@ -7,6 +7,8 @@ public enum OutputHeaders {
     public static let id = "streamrec-id"
     /// Why a record went to the dead-letter topic.
     public static let errorReason = "streamrec-error-reason"
+    /// The class of a dead letter: an `EventDecodingError.Reason` (`missingField`, `recordTooLarge`, ...).
+    public static let errorClass = "streamrec-error-class"
     /// `topic:partition:offset` of the original record in the dead-letter and late topics.
     public static let source = "streamrec-source"
     /// The surface of a `recommendations` record (`personalized`, `similar`, …), so a reader can route or filter
@@ -39,6 +41,13 @@ public enum OutputHeaders {
 
     static func source(of record: StreamRecord) -> RecordHeader {
         RecordHeader(source, "\(record.topic):\(record.partition):\(record.offset)")
+    }
+
+    /// The original record on the dead-letter topic, with why (text and class) and where it came from.
+    static func deadLetter(_ record: StreamRecord, to topic: String, _ error: EventDecodingError) -> OutputRecord {
+        var letter = setAside(record, to: topic, reason: error.description)
+        letter.headers.append(RecordHeader(errorClass, error.reason.rawValue))
+        return letter
     }
 
     /// The original record, unchanged, with where it came from and why it was set aside.

@@ -4,6 +4,8 @@ import StreamEngine
 public struct PipelineCounters: Sendable, Equatable {
     public var eventsProcessed = 0
     public var deadLettered = 0
+    /// `deadLettered` by class. Bound: one entry per `EventDecodingError.Reason`.
+    public var deadLettersByReason: [EventDecodingError.Reason: Int] = [:]
     public var late = 0
     public var featuresEmitted = 0
     public var recommendationsEmitted = 0
@@ -36,9 +38,15 @@ public struct PipelineCounters: Sendable, Equatable {
 
     public init() {}
 
+    mutating func countDeadLetter(_ reason: EventDecodingError.Reason) {
+        deadLettered += 1
+        deadLettersByReason[reason, default: 0] += 1
+    }
+
     public static func += (lhs: inout PipelineCounters, rhs: PipelineCounters) {
         lhs.eventsProcessed += rhs.eventsProcessed
         lhs.deadLettered += rhs.deadLettered
+        lhs.deadLettersByReason.merge(rhs.deadLettersByReason, uniquingKeysWith: +)
         lhs.late += rhs.late
         lhs.featuresEmitted += rhs.featuresEmitted
         lhs.recommendationsEmitted += rhs.recommendationsEmitted

@@ -74,6 +74,11 @@ public struct PipelineSettings: Sendable, Equatable {
     public var checkpointing = false
     /// Weights of the behaviours in popularity and interest.
     public var behaviorWeights = BehaviorWeights()
+    /// An input record with more bytes of key, value and headers goes to the dead-letter topic undecoded.
+    public var maxRecordBytes = 65_536
+    /// An event time more than this ahead of its record's Kafka timestamp goes to the dead-letter topic: one event
+    /// from a wrong clock would otherwise move the watermark and make every later event of its partition late.
+    public var maxFutureSkew: Int64 = 3_600_000
 
     // Item-to-item CF.
     /// How many of the user's most recent distinct items each event is paired with.
@@ -168,6 +173,8 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(itemWindow, "item-window")
         try positive(Int64(maxItemsPerTask), "max-items-per-partition")
         try positive(itemTTL, "item-ttl")
+        try positive(Int64(maxRecordBytes), "max-record-bytes")
+        if maxFutureSkew < 0 { throw SettingsError("max-future-skew cannot be negative") }
         if tableUpdateInterval < 0 { throw SettingsError("table-update-interval cannot be negative") }
         if maxOutOfOrderness < 0 { throw SettingsError("max-out-of-orderness cannot be negative") }
         if recommendationInterval < 0 { throw SettingsError("recommendation-interval cannot be negative") }

@@ -79,14 +79,11 @@ public struct UserTask: Sendable {
         itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>, output: inout [OutputRecord]
     ) {
         uncheckpointedOffset = record.offset + 1
-        guard let value = record.value else {
-            return deadLetter(record, reason: "null value (tombstone): a behavior event is required", into: &output)
-        }
         let event: BehaviorEvent
         do {
-            event = try EventCodec.decode(value, format: .auto)
+            event = try InputValidation.event(of: record, settings: settings)
         } catch {
-            return deadLetter(record, reason: error.description, into: &output)
+            return deadLetter(record, error, into: &output)
         }
         let windowEnd = windows.end(of: event.timestamp)
         guard windowEnd > watermark.watermark else {
@@ -401,8 +398,10 @@ public struct UserTask: Sendable {
         }
     }
 
-    private mutating func deadLetter(_ record: StreamRecord, reason: String, into output: inout [OutputRecord]) {
-        ownCounters.deadLettered += 1
-        output.append(OutputHeaders.setAside(record, to: settings.topics.deadLetter, reason: reason))
+    private mutating func deadLetter(
+        _ record: StreamRecord, _ error: EventDecodingError, into output: inout [OutputRecord]
+    ) {
+        ownCounters.countDeadLetter(error.reason)
+        output.append(OutputHeaders.deadLetter(record, to: settings.topics.deadLetter, error))
     }
 }
