@@ -107,7 +107,7 @@ check-exactly-once: deps
 EVALUATE_ARGS ?=
 MOVIELENS_FLAGS := --co-occurrence-half-life-seconds 2592000 --user-ttl-seconds 31536000 --history-size 500 \
 	--co-occurrence-items 10 --neighbours 50 --cf-seeds 20 --cf-neighbours-per-seed 30 --max-per-category 10 \
-	--blend cf=0.4,content=0.3,popular=0.3,trending=0
+	--blend cf=0.6,content=0.2,popular=0.2,trending=0
 evaluate-movielens: build
 	scripts/fetch-movielens.sh .build/release/streamrec
 	@mkdir -p out
