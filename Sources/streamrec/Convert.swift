@@ -18,18 +18,18 @@ struct Convert: ParsableCommand {
     var positiveRating = MovieLensConverter.defaultPositiveRating
 
     func run() throws {
-        func text(_ path: String) throws -> String {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
-            }
-            return String(decoding: data, as: UTF8.self)
-        }
         let events = try MovieLensConverter.events(
-            interactionFile: try text(ratings),
-            categories: try MovieLensConverter.firstGenres(itemFile: try text(items)),
+            interactionFile: try fileText(ratings),
+            categories: try MovieLensConverter.firstGenres(itemFile: try fileText(items)),
             positiveRating: positiveRating)
         try MovieLensConverter.csv(events).write(toFile: output, atomically: true, encoding: .utf8)
         let positives = events.count { $0.behavior == .purchase }
         print("wrote \(events.count) events (\(positives) purchases) to \(output)")
     }
+}
+
+/// A whole (small) file as UTF-8 text; a missing one is a usage error that names it.
+func fileText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+    return String(decoding: data, as: UTF8.self)
 }

@@ -98,9 +98,9 @@ struct Evaluate: ParsableCommand {
 
     private func readEvents() throws -> [BehaviorEvent] {
         if format == .movielens {
-            let categories = try MovieLensConverter.firstGenres(itemFile: try text(of: items!))
+            let categories = try MovieLensConverter.firstGenres(itemFile: try fileText(items!))
             var events = try MovieLensConverter.events(
-                interactionFile: try text(of: input), categories: categories, positiveRating: positiveRating)
+                interactionFile: try fileText(input), categories: categories, positiveRating: positiveRating)
             if limit > 0 { events = Array(events.prefix(limit)) }
             return events
         }
@@ -124,13 +124,6 @@ struct Evaluate: ParsableCommand {
                 Data("skipped \(loaded.rejected) lines that do not decode (\(reason))\n".utf8))
         }
         return loaded.inTimeOrder()
-    }
-
-    private func text(of path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     private func write(_ report: EvaluationReport) throws {

@@ -70,23 +70,29 @@ struct ListScoring {
         return (items, byItem)
     }
 
-    /// Examples from a finished list: every hit a positive, and the best-ranked misses as negatives; a list without
-    /// a hit only for a sampled share of lists (stable by user and time), so the few positives are not drowned.
+    /// Examples from a finished list: every hit a positive, and `negativesPerList` misses drawn evenly from the
+    /// whole list (stable by user, time and item) as negatives; a list without a hit only for a sampled share of
+    /// lists (stable by user and time), so the few positives are not drowned. Not the best-ranked misses: those have
+    /// the list's highest blend scores, so as the only negatives they taught the model that a high blend score
+    /// predicts a miss (on MovieLens the trained model fell far below its untrained prior).
     func examples(of pending: PendingList, userId: String) -> [TrainingExample] {
         let sampled =
             pending.hits.isEmpty && !Self.sample(userId, pending.generatedAt, rate: settings.missedListSampleRate)
         if sampled { return [] }
-        var examples: [TrainingExample] = []
-        var negatives = 0
-        for (itemId, features) in pending.items where !features.isEmpty {
-            let clicked = pending.hits.contains(itemId)
-            if !clicked {
-                guard negatives < settings.negativesPerList else { continue }
-                negatives += 1
-            }
-            examples.append(TrainingExample(model: pending.model, clicked: clicked, features: features))
+        func draw(_ itemId: String) -> Double {
+            var hash = StableHash(seed: UInt64(bitPattern: pending.generatedAt))
+            hash.combine(userId)
+            hash.combine(itemId)
+            return hash.unitInterval
         }
-        return examples
+        let misses = pending.items.filter { !$0.features.isEmpty && !pending.hits.contains($0.itemId) }
+        let negatives = Set(
+            misses.map(\.itemId).sorted { (draw($0), $0) < (draw($1), $1) }.prefix(settings.negativesPerList))
+        return pending.items.compactMap { itemId, features in
+            let clicked = pending.hits.contains(itemId)
+            guard !features.isEmpty, clicked || negatives.contains(itemId) else { return nil }
+            return TrainingExample(model: pending.model, clicked: clicked, features: features)
+        }
     }
 
     static func sample(_ userId: String, _ time: Int64, rate: Double) -> Bool {

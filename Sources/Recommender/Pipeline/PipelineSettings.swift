@@ -124,7 +124,7 @@ public struct PipelineSettings: Sendable, Equatable {
     // Online learning.
     /// A list's items are labelled by the user's actions within this long after it.
     public var trainingHorizon: Int64 = 10 * 60_000
-    /// Unclicked items of a list sent as negative examples (the best-ranked ones).
+    /// Unclicked items of a list sent as negative examples (drawn evenly from the list, stable by user and time).
     public var negativesPerList = 3
     /// Share of lists without any hit still sent as (negative) examples.
     public var missedListSampleRate = 0.05
