@@ -6,6 +6,11 @@ import StreamEngine
 /// `streamrec soak`: the memory bounds under a long stream — many more distinct users and items than the bounds
 /// hold, plus one hot user — through the real pipeline on lanes, sampling resident memory as it goes.
 struct Soak: ParsableCommand {
+    /// Written at once, not buffered: a long run shows its samples as they come, also into a file.
+    private func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     static let configuration = CommandConfiguration(
         abstract: "Stream many distinct users and items (and one hot user) through the pipeline with bounds set; "
             + "print resident memory, state sizes and evictions as it goes.")
@@ -41,7 +46,7 @@ struct Soak: ParsableCommand {
         var peak = baseline
         var batch: [StreamRecord] = []
         var nextUser = 0
-        print(
+        say(
             "events \(events), users \(users), items \(items), hot user every \(hotEvery) events; bounds: "
                 + "\(maxUsersPerTask) users/task × \(partitions) tasks, \(maxItemsPerTask) items/task, table \(maxItems), "
                 + "caches \(settings.userCache.maxEntries) feeds/task and \(settings.itemCache.maxEntries) items/lane")
@@ -68,7 +73,7 @@ struct Soak: ParsableCommand {
                 let counters = runner.counters
                 let kept = runner.stateKeys
                 let seconds = (ContinuousClock.now - start).inSeconds
-                print(
+                say(
                     "\(index + 1) events  \(Int(Double(index + 1) / seconds)) ev/s  resident "
                         + "\(resident / 1_048_576) MiB  users kept \(kept.users) (evicted \(counters.usersEvicted))  "
                         + "items kept \(kept.items) (evicted \(counters.itemsEvicted))  table \(runner.table.itemCount)  "
@@ -76,7 +81,7 @@ struct Soak: ParsableCommand {
             }
         }
         runner.stop()
-        print(
+        say(
             "peak resident memory \(peak / 1_048_576) MiB (\((peak - baseline) / 1_048_576) MiB above the start) for "
                 + "\(events) events; \(outputs.value) outputs")
     }

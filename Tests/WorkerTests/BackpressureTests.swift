@@ -52,7 +52,8 @@ struct BackpressureTests {
         #expect(statistics.recordsConsumed == events.count)
         #expect(statistics.pausedPartitions == 0)
         let feeds = ExactlyOnceTests.byID(
-            try deployment.readAll("recommendations").filter { isEventFeed($0) }, ignoring: ["items", "model"])
+            try deployment.readAll("recommendations", atLeast: events.count).filter { isEventFeed($0) },
+            ignoring: ["items", "model"])
         #expect(feeds.count == events.count)
     }
 }

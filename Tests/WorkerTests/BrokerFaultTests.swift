@@ -11,7 +11,7 @@ import Worker
 struct BrokerFaultTests {
     /// Feeds one per event, each id with one payload; window features each with one payload.
     static func expectCompleteOutputs(_ deployment: TestDeployment, events: Int) throws {
-        let all = try deployment.readAll("recommendations")
+        let all = try deployment.readAll("recommendations", atLeast: events)
         let feeds = ExactlyOnceTests.byID(all.filter { isEventFeed($0) }, ignoring: ["items", "model"])
         #expect(feeds.count == events)
         #expect(feeds.values.allSatisfy { Set($0).count == 1 })

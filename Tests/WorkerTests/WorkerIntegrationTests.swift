@@ -58,8 +58,9 @@ struct TestDeployment {
         }
     }
 
-    /// Everything in a topic, read from the beginning until it has been quiet for a while.
-    func readAll(_ topic: String) throws -> [StreamRecord] {
+    /// Everything in a topic, read from the beginning until it has been quiet for a while — and, when the caller
+    /// knows a lower bound, until at least `atLeast` records came (a loaded machine can pause a fetch for seconds).
+    func readAll(_ topic: String, atLeast: Int = 0) throws -> [StreamRecord] {
         var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
         configuration.groupID = "reader-\(topic)-\(UUID().uuidString)"
         configuration.sessionTimeoutMilliseconds = 6_000
@@ -68,10 +69,10 @@ struct TestDeployment {
         try consumer.subscribe([topic])
         var messages: [StreamRecord] = []
         var quietSince = Date()
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(atLeast > 0 ? 90 : 30)
         // The first join takes a few seconds on the embedded cluster; after records stop, 1.5 s of quiet ends it.
         while Date() < deadline,
-            messages.isEmpty
+            messages.isEmpty || messages.count < atLeast
                 ? Date().timeIntervalSince(quietSince) < 10
                 : Date().timeIntervalSince(quietSince) < 1.5
         {
