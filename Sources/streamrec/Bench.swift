@@ -60,12 +60,12 @@ struct Bench: ParsableCommand {
         settings.maxUsersPerTask = max(settings.maxUsersPerTask, users)
         var runner = LocalRunner(settings: settings)
         var produced = 0
-        let residentBefore = residentBytes()
+        let residentBefore = ResidentMemory.bytes()
         let pipelineTime = ContinuousClock().measure {
             for record in records { runner.process(record) { _ in produced += 1 } }
         }
         let allocationsAfterPipeline = Self.allocationCount()
-        let residentAfter = residentBytes()
+        let residentAfter = ResidentMemory.bytes()
         let decodeRate = Double(decoded) / decodeTime.inSeconds
         let pipelineRate = Double(eventCount) / pipelineTime.inSeconds
         let activeUsers = runner.pipeline.userCount
@@ -175,10 +175,4 @@ struct Bench: ParsableCommand {
         return unsafeBitCast(symbol, to: Count.self)()
     }
 
-    private func residentBytes() -> Int {
-        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
 }
