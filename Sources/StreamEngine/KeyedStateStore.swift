@@ -126,6 +126,13 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value: Sendable>: Sendab
         index[key].map { slots[$0].value }
     }
 
+    /// `body` on the key's value in place, without touching its recency; nil when absent. Cheaper than `peek` for a
+    /// part of a large value: nothing is copied out but what `body` returns.
+    @inlinable public func peek<R>(_ key: Key, _ body: (borrowing Value) -> R) -> R? {
+        guard let position = index[key] else { return nil }
+        return body(slots[position].value)
+    }
+
     /// Creates the key with `initial()` if absent, applies `update`, and marks the key used at `eventTime`.
     /// Returns the key evicted to make room, if one was.
     @discardableResult

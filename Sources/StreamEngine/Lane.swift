@@ -26,6 +26,7 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         case close([TopicPartition])
         case checkpoint
         case read(@Sendable (inout Tasks) -> Void)
+        case perform(@Sendable (inout Tasks, inout [OutputRecord]) -> Void)
         case stop
     }
 
@@ -101,6 +102,12 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+    }
+
+    /// Runs `body` on the lane's thread after the work queued before it, like a batch of records: what it appends is
+    /// emitted as the batch's outputs (an end of input, say). Returns at once; `waitUntilIdle` waits for it.
+    public func perform(_ body: @escaping @Sendable (inout Tasks, inout [OutputRecord]) -> Void) {
+        enqueue(.perform(body))
     }
 
     /// Closes the tasks of revoked partitions (after their queued records); returns when they are gone.
@@ -216,6 +223,12 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
                     }
                 case .read(let body):
                     body(&tasks)
+                case .perform(let body):
+                    outputs.removeAll(keepingCapacity: true)
+                    body(&tasks, &outputs)
+                    emit(outputs)
+                    let summary = tasks.summary
+                    locked { latestSummary = summary }
                 case .stop:
                     condition.lock()
                     busy = false

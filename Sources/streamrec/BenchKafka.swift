@@ -70,7 +70,7 @@ extension Bench {
         let benchmark = LatencyBenchmark(
             rate: rate, seconds: latencySeconds, warmupSeconds: warmupSeconds, partitions: partitions, lanes: lanes,
             checkpointIntervalMilliseconds: checkpointIntervalMs, recommendationInterval: recommendationIntervalMs,
-            users: users, items: items, categories: categories)
+            workload: workload, users: users, items: items, categories: categories)
         let result = try benchmark.run()
         let sustained = result.sustained(checkpointInterval: Double(checkpointIntervalMs) / 1_000)
         return [

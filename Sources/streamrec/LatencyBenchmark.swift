@@ -16,9 +16,10 @@ struct LatencyBenchmark {
     var lanes: Int
     var checkpointIntervalMilliseconds: Int
     var recommendationInterval: Int64
-    var users: Int
-    var items: Int
-    var categories: Int
+    var workload: BenchWorkload
+    var users: Int?
+    var items: Int?
+    var categories: Int?
 
     struct Result {
         var histograms: LatencyHistograms
@@ -112,11 +113,11 @@ struct LatencyBenchmark {
     ) throws {
         let producer = try KafkaProducer(configuration: options.kafka)
         let publisher = EventPublisher(producer: producer, topic: options.topics.input)
-        var generator = SyntheticEventGenerator(seed: 11, users: users, items: items, categories: categories)
+        let events = workload.events(count: count, users: users, items: items, categories: categories)
         let pacer = RatePacer(perSecond: rate)
         for index in 0..<count {
             pacer.wait(forItem: index)
-            var event = generator.next()
+            var event = events[index]
             event.timestamp = LatencyRecorder.now() / 1_000
             onEvent(index, event.timestamp)
             try publisher.publish(event)

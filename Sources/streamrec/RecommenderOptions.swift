@@ -29,9 +29,6 @@ struct RecommenderOptions: ParsableArguments {
     @Option(help: "Never recommend what the user interacted with recently: true or false. (default: true)")
     var filterSeen: String?
     @Option(help: "Never recommend what the user bought: true or false. (default: true)") var filterPurchased: String?
-    @Option(help: "Item feature vectors cached per lane. (default: 100_000)") var itemCacheSize: Int?
-    @Option(help: "Expire-after-write of the item cache, seconds of event time. (default: 3_600)")
-    var itemCacheTtlSeconds: Int?
     @Option(help: "Users whose latest feed is kept per partition. (default: 10_000)") var userCacheSize: Int?
     @Option(help: "Expire-after-write of the user cache, seconds of event time. (default: 600)")
     var userCacheTtlSeconds: Int?
@@ -78,11 +75,6 @@ struct RecommenderOptions: ParsableArguments {
             "max-per-category", flag: maxPerCategory, default: defaults.maxPerCategory)
         settings.filterSeen = try bool("filter-seen", filterSeen, true)
         settings.filterPurchased = try bool("filter-purchased", filterPurchased, true)
-        settings.itemCache = CacheBounds(
-            maxEntries: try sources.int("item-cache-size", flag: itemCacheSize, default: 100_000),
-            expireAfterWrite: Int64(
-                try sources.int("item-cache-ttl-seconds", flag: itemCacheTtlSeconds, default: 3_600))
-                * 1_000)
         settings.userCache = CacheBounds(
             maxEntries: try sources.int("user-cache-size", flag: userCacheSize, default: 10_000),
             expireAfterWrite: Int64(try sources.int("user-cache-ttl-seconds", flag: userCacheTtlSeconds, default: 600))

@@ -49,7 +49,7 @@ struct Soak: ParsableCommand {
         say(
             "events \(events), users \(users), items \(items), hot user every \(hotEvery) events; bounds: "
                 + "\(maxUsersPerTask) users/task × \(partitions) tasks, \(maxItemsPerTask) items/task, table \(maxItems), "
-                + "caches \(settings.userCache.maxEntries) feeds/task and \(settings.itemCache.maxEntries) items/lane")
+                + "caches \(settings.userCache.maxEntries) feeds/task")
         for index in 0..<events {
             let isHot = hotEvery > 0 && index % hotEvery == 0
             let userId = isHot ? "hot" : "u\(nextUser)"

@@ -10,7 +10,6 @@ final class UserTaskFixture: @unchecked Sendable {
     private var task: UserTask
     private let table: ItemTable
     private let registry: ModelRegistry
-    private var itemVectors: BoundedCache<String, RankingFeatures.ItemVector>
     private var output: [OutputRecord] = []
     private let items: [String]
     private var time: Int64
@@ -39,7 +38,6 @@ final class UserTaskFixture: @unchecked Sendable {
         control.activate("fm-bench", pinned: true)
         try! registry.apply(control: control)
         task = UserTask(partition: 0, settings: settings)
-        itemVectors = BoundedCache(bounds: settings.itemCache)
         items = sample.events.map(\.itemId)
         time = last + 1_000
         for _ in 0..<50 { _ = processNextEvent() }
@@ -55,7 +53,7 @@ final class UserTaskFixture: @unchecked Sendable {
             value: EventCodec.encodeJSON(event))
         offset += 1
         output.removeAll(keepingCapacity: true)
-        task.process(record, table: table, registry: registry, itemVectors: &itemVectors, output: &output)
+        task.process(record, table: table, registry: registry, output: &output)
         return output.count
     }
 }

@@ -23,6 +23,13 @@ public struct InputSequencer: Sendable {
             topic: topic, partition: partition, offset: offsets[Int(partition)], key: key, value: value)
     }
 
+    /// Per partition, the position after its last record (no key, no value): where a bounded input ends.
+    public var ends: [StreamRecord] {
+        (0..<partitions).map { partition in
+            StreamRecord(topic: topic, partition: partition, offset: offsets[Int(partition)], key: nil, value: nil)
+        }
+    }
+
     public mutating func record(for event: BehaviorEvent) -> StreamRecord {
         record(key: Array(event.userId.utf8), value: EventCodec.encodeJSON(event))
     }

@@ -39,7 +39,15 @@ public struct ItemPopularity: Sendable {
     public func stats(of itemId: String) -> Stats? { items.peek(itemId) }
 
     /// The category an item was last seen with.
-    public func category(of itemId: String) -> String? { items.peek(itemId)?.categoryId }
+    public func category(of itemId: String) -> String? { items.peek(itemId) { $0.categoryId } ?? nil }
+
+    /// Parts of an item's row, read in place (ranking reads these per candidate; `stats` copies the whole row).
+    public func neighbours(of itemId: String) -> [RelatedItem] { items.peek(itemId) { $0.neighbours } ?? [] }
+    public func complements(of itemId: String) -> [RelatedItem] { items.peek(itemId) { $0.complements } ?? [] }
+    public func attributes(of itemId: String) -> (categoryId: String?, creatorId: String?) {
+        items.peek(itemId) { ($0.categoryId, $0.creatorId) } ?? (nil, nil)
+    }
+    func trendWindowEnd(of itemId: String) -> Int64 { items.peek(itemId) { $0.trendWindowEnd } ?? .min }
 
     /// Takes an item's latest row from the item table (or the catalog: a row without events).
     public mutating func apply(_ row: ItemTableRow) {
@@ -86,7 +94,7 @@ public struct ItemPopularity: Sendable {
         let list = category.map { trendingByCategory[$0] ?? [] } ?? trendingOverall
         var current: [Ranked] = []
         for entry in list where current.count < limit && entry.score > 0 {
-            if (items.peek(entry.itemId)?.trendWindowEnd ?? .min) >= newestTrendWindowEnd - trendMaxAge {
+            if trendWindowEnd(of: entry.itemId) >= newestTrendWindowEnd - trendMaxAge {
                 current.append(entry)
             }
         }

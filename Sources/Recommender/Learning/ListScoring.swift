@@ -18,10 +18,9 @@ struct ListScoring {
 
     func feed(
         for userId: String, user: UserState, candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger,
-        version: ModelVersion?, itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
+        version: ModelVersion?
     ) -> (Recommendation, PendingList) {
-        let (items, byItem) = rank(
-            candidates, user: user, at: time, trigger: trigger, model: version?.model, itemVectors: &itemVectors)
+        let (items, byItem) = rank(candidates, user: user, at: time, trigger: trigger, model: version?.model)
         let model = version?.version ?? HybridRanker.blendModel
         let list = Recommendation(
             surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: model, items: items)
@@ -31,43 +30,37 @@ struct ListScoring {
     }
 
     /// Orders a feed by `model`'s logit over `RankingFeatures`, or by the blend when there is none; returns the
-    /// listed items with the features of those that have them (every candidate's with a model, the listed ones'
-    /// with the blend — the trainer needs them either way).
+    /// listed items with their features (the trainer needs them either way). A model scores every candidate from
+    /// one scratch vector refilled in place: no allocation per candidate, and only the listed items' features are
+    /// kept.
     func rank(
         _ candidates: [Candidate], user: UserState, at time: Int64, trigger: RecommendationTrigger,
-        model: RankingModel?, itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
+        model: RankingModel?
     ) -> (items: [ScoredItem], features: [String: [Feature]]) {
         let blend = settings.blend
         let bits = model?.hashBits ?? settings.trainer.hashBits
         let context = RankingFeatures.Context(user: user, trigger: trigger, time: time, bits: bits)
-        func features(_ candidate: Candidate) -> [Feature] {
-            var vector = itemVectors.value(for: candidate.itemId, now: time)
-            if vector == nil || vector!.bits != bits || vector!.categoryId != candidate.categoryId
-                || vector!.creatorId != candidate.creatorId
-            {
-                vector = RankingFeatures.itemVector(candidate, bits: bits)
-                itemVectors.set(vector!, for: candidate.itemId, now: time)
-            }
-            return RankingFeatures.features(of: candidate, item: vector!, context: context, blend: blend)
-        }
-        var byItem: [String: [Feature]] = [:]
-        let items: [ScoredItem]
+        var scores = [Double](repeating: 0, count: candidates.count)
         if let model {
-            var scores: [String: Double] = [:]
-            for candidate in candidates {
-                let vector = features(candidate)
-                byItem[candidate.itemId] = vector
-                scores[candidate.itemId] = Double(model.logit(vector))
+            var scratch: [Feature] = []
+            scratch.reserveCapacity(RankingFeatures.fieldCount)
+            for position in candidates.indices {
+                scratch.removeAll(keepingCapacity: true)
+                RankingFeatures.append(candidates[position], context: context, blend: blend, to: &scratch)
+                scores[position] = Double(model.logit(scratch))
             }
-            items = ranker.personalized(candidates) { scores[$0.itemId] ?? 0 }
         } else {
-            items = ranker.personalized(candidates) { $0.blendScore(blend) }
-            let listed = Set(items.map(\.itemId))
-            for candidate in candidates where listed.contains(candidate.itemId) {
-                byItem[candidate.itemId] = features(candidate)
-            }
+            for position in candidates.indices { scores[position] = candidates[position].blendScore(blend) }
         }
-        return (items, byItem)
+        let ranked = ranker.ranked(candidates, scores: scores)
+        var byItem = [String: [Feature]](minimumCapacity: ranked.count)
+        for (position, item) in ranked {
+            var features: [Feature] = []
+            features.reserveCapacity(RankingFeatures.fieldCount)
+            RankingFeatures.append(candidates[position], context: context, blend: blend, to: &features)
+            byItem[item.itemId] = features
+        }
+        return (ranked.map(\.item), byItem)
     }
 
     /// Examples from a finished list: every hit a positive, and `negativesPerList` misses drawn evenly from the

@@ -17,7 +17,8 @@ public enum RankingFeatures {
         var triggerCategory: String?
         var bits: Int
         var shared: [Feature]
-        var sources: [String: Feature]
+        /// In `BlendWeights.names` order.
+        var sources: [Feature]
         var sameCategory: (same: Feature, other: Feature)
         var numeric: [Int]
 
@@ -31,8 +32,7 @@ public enum RankingFeatures {
                 categorical(.triggerBehavior, behavior, bits: bits),
                 categorical(.hourOfDay, String(Int((time / 3_600_000) % 24 + 24) % 24), bits: bits),
             ]
-            sources = Dictionary(
-                uniqueKeysWithValues: BlendWeights.names.map { ($0, categorical(.source, $0, bits: bits)) })
+            sources = BlendWeights.names.map { categorical(.source, $0, bits: bits) }
             sameCategory = (
                 categorical(.sameCategoryAsTrigger, "same", bits: bits),
                 categorical(.sameCategoryAsTrigger, "other", bits: bits)
@@ -45,24 +45,6 @@ public enum RankingFeatures {
         }
     }
 
-    /// An item's hashed categorical features, cached per lane (`PipelineSettings.itemCache`): hashing its strings
-    /// is most of the work of building an example. The attributes are kept so a changed category is noticed.
-    public struct ItemVector: Sendable, Equatable {
-        var bits: Int
-        var categoryId: String?
-        var creatorId: String?
-        var features: [Feature]
-    }
-
-    static func itemVector(_ candidate: Candidate, bits: Int) -> ItemVector {
-        ItemVector(
-            bits: bits, categoryId: candidate.categoryId, creatorId: candidate.creatorId,
-            features: [
-                categorical(.itemCategory, candidate.categoryId ?? "-", bits: bits),
-                categorical(.creator, candidate.creatorId ?? "-", bits: bits),
-            ])
-    }
-
     static func categorical(_ field: Field, _ value: String, bits: Int) -> Feature {
         Feature(field: field.rawValue, index: FeatureHashing.index(field: field.rawValue, value, bits: bits))
     }
@@ -73,23 +55,31 @@ public enum RankingFeatures {
             value: Float(value))
     }
 
-    /// The features of `candidate` for the user in `context`; `item` comes from the cache.
-    static func features(of candidate: Candidate, item: ItemVector, context: Context, blend: BlendWeights) -> [Feature]
-    {
-        var features = item.features
-        features.reserveCapacity(fieldCount)
+    /// Appends the features of `candidate` for the user in `context` to `features`. The item's own two are hashed
+    /// here (FNV-1a over a few bytes each): cheaper than the String-keyed cache lookup and row copy that used to
+    /// hold them.
+    static func append(
+        _ candidate: Candidate, context: Context, blend: BlendWeights, to features: inout [Feature]
+    ) {
+        let bits = context.bits
+        features.append(categorical(.itemCategory, candidate.categoryId ?? "-", bits: bits))
+        features.append(categorical(.creator, candidate.creatorId ?? "-", bits: bits))
         features += context.shared
-        features.append(context.sources[candidate.strongestSource(blend)] ?? context.sources["popular"]!)
+        let source = candidate.strongestSource(blend)
+        features.append(context.sources[BlendWeights.names.firstIndex(of: source) ?? BlendWeights.names.count - 1])
         let same = candidate.categoryId != nil && candidate.categoryId == context.triggerCategory
         features.append(same ? context.sameCategory.same : context.sameCategory.other)
-        for (field, value) in [
-            (Field.cf, candidate.cf), (.content, candidate.content), (.cart, candidate.cart),
-            (.trending, candidate.trending), (.popular, candidate.popular), (.interestShare, candidate.interestShare),
-            (.blend, candidate.blendScore(blend)),
-        ] where value != 0 {
-            features.append(context.numeric(field, value))
+        // One call per field, not a loop over an array literal of pairs (an allocation per candidate).
+        func numeric(_ field: Field, _ value: Double) {
+            if value != 0 { features.append(context.numeric(field, value)) }
         }
-        return features
+        numeric(.cf, candidate.cf)
+        numeric(.content, candidate.content)
+        numeric(.cart, candidate.cart)
+        numeric(.trending, candidate.trending)
+        numeric(.popular, candidate.popular)
+        numeric(.interestShare, candidate.interestShare)
+        numeric(.blend, candidate.blendScore(blend))
     }
 
     /// A new model that ranks like the blend: the blend score's weight is 1, everything else starts at 0 (the

@@ -307,7 +307,7 @@ public struct ItemTask: Sendable {
             OutputRecord(
                 topic: settings.topics.itemTable, key: Array(row.itemId.utf8), value: row.encode(),
                 timestamp: row.updatedAt, headers: [OutputHeaders.id(for: record, sequence: sequence)]))
-        guard changedNeighbours else { return }
+        guard changedNeighbours, settings.emitsLists else { return }
         counters.similarListsEmitted += 1
         let list = Recommendation.similar(to: row, at: time)
         output.append(

@@ -69,9 +69,25 @@ public struct LocalRunner: Sendable {
 
     /// Processes one input record and everything it causes inside the topology.
     public mutating func process(_ record: StreamRecord, sink: (OutputRecord) -> Void) {
-        let topics = pipeline.settings.topics
         pending.removeAll(keepingCapacity: true)
         pipeline.process(record, into: &pending)
+        drain(sink: sink)
+    }
+
+    /// The end of a bounded input: each of `ends` is the position after the last record of an input partition
+    /// (`InputSequencer.ends`); every open window closes, downstream too (see `UserTask.finish`).
+    public mutating func finish(_ ends: [StreamRecord], sink: (OutputRecord) -> Void) {
+        let lastEventTime = pipeline.maxEventTime
+        for end in ends {
+            pending.removeAll(keepingCapacity: true)
+            pipeline.finishInput(end, after: lastEventTime, into: &pending)
+            drain(sink: sink)
+        }
+    }
+
+    /// Hands `pending` to `sink` and runs what it causes inside the topology until nothing is left.
+    private mutating func drain(sink: (OutputRecord) -> Void) {
+        let topics = pipeline.settings.topics
         while !pending.isEmpty {
             swap(&pending, &loopBack)
             pending.removeAll(keepingCapacity: true)

@@ -1,46 +1,52 @@
 import StreamEngine
 
 /// `LocalRunner` on several lanes: the same tasks, pinned to threads as the Kafka worker pins them, with the item
-/// shuffle handed from lane to lane in process (partitioned exactly as on Kafka) and the item table shared. No
-/// broker, so it measures how the engine itself scales with lanes.
+/// shuffle and the training examples handed from lane to lane in process (partitioned exactly as on Kafka), the item
+/// table and model registry shared. No broker, so it measures how the engine itself scales with lanes; `streamrec
+/// replay --lanes` runs on it.
 public final class ParallelLocalRunner: Sendable {
     public let settings: PipelineSettings
     public let table: ItemTable
+    public let registry: ModelRegistry
     private let lanes: [Lane<RecommendationPipeline>]
-    // Bound: one next-offset per shuffle partition.
-    private let shuffleOffsets: Locked<[Int32: Int64]>
+    // Bound: one next-offset per shuffle partition and the training partition.
+    private let loopOffsets: Locked<[TopicPartition: Int64]>
 
-    /// `sink` sees every output except the internal ones, on the lane's thread.
+    /// `sink` sees every output except the internal ones (item shuffle, item table, training), on the lane's thread.
     public init(settings: PipelineSettings, lanes count: Int, sink: @escaping @Sendable (OutputRecord) -> Void) {
         precondition(count > 0, "at least one lane")
         self.settings = settings
         let table = ItemTable(settings: settings)
+        let registry = ModelRegistry()
         self.table = table
-        let offsets = Locked<[Int32: Int64]>([:])
-        shuffleOffsets = offsets
+        self.registry = registry
+        let offsets = Locked<[TopicPartition: Int64]>([:])
+        loopOffsets = offsets
         let topics = settings.topics
         let router = LaneRouter()
         let lanes = (0..<count).map { index in
-            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table)) { outputs in
-                var shuffled: [Int: [StreamRecord]] = [:]
+            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry)) {
+                outputs in
+                var looped: [Int: [StreamRecord]] = [:]
                 for output in outputs {
-                    if output.topic == topics.itemShuffle {
-                        let partition = output.partition ?? 0
+                    if output.topic == topics.itemShuffle || output.topic == topics.training {
+                        let position = TopicPartition(topic: output.topic, partition: output.partition ?? 0)
                         let offset = offsets.withLock { offsets -> Int64 in
-                            defer { offsets[partition, default: 0] += 1 }
-                            return offsets[partition, default: 0]
+                            defer { offsets[position, default: 0] += 1 }
+                            return offsets[position, default: 0]
                         }
-                        shuffled[Int(partition) % count, default: []].append(
+                        looped[Int(position.partition) % count, default: []].append(
                             StreamRecord(
-                                topic: output.topic, partition: partition, offset: offset, key: output.key,
+                                topic: output.topic, partition: position.partition, offset: offset, key: output.key,
                                 value: output.value, timestamp: output.timestamp, headers: output.headers))
                     } else if output.topic == topics.itemTable {
                         if let value = output.value, let row = ItemTableRow.decode(value) { table.apply(row) }
                     } else {
+                        if output.topic == topics.models { _ = registry.apply(key: output.key, value: output.value) }
                         sink(output)
                     }
                 }
-                for (lane, records) in shuffled { router.lanes[lane].submit(records) }
+                for (lane, records) in looped { router.lanes[lane].submit(records) }
             }
         }
         router.lanes = lanes
@@ -52,6 +58,19 @@ public final class ParallelLocalRunner: Sendable {
         var perLane = [[StreamRecord]](repeating: [], count: lanes.count)
         for record in records { perLane[Int(record.partition) % lanes.count].append(record) }
         for (lane, batch) in zip(lanes, perLane) { lane.submit(batch) }
+    }
+
+    /// The end of a bounded input (see `LocalRunner.finish`): each end goes to its partition's lane behind the
+    /// records submitted before it. Returns when everything it caused is processed.
+    public func finish(_ ends: [StreamRecord]) {
+        waitUntilIdle()
+        let lastEventTime = lanes.map(\.summary.maxEventTime).max() ?? .min
+        for end in ends {
+            lanes[Int(end.partition) % lanes.count].perform { tasks, output in
+                tasks.finishInput(end, after: lastEventTime, into: &output)
+            }
+        }
+        waitUntilIdle()
     }
 
     public var queuedRecords: Int { lanes.reduce(0) { $0 + $1.queuedRecords } }

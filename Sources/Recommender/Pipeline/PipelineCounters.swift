@@ -32,8 +32,7 @@ public struct PipelineCounters: Sendable, Equatable {
     /// Per model version: lists it ranked and next-action hits on them.
     // Bound: one entry per model version seen by this task (the registry keeps a bounded number).
     public var byModel: [String: ModelCounters] = [:]
-    /// The lanes' item feature caches and the tasks' user caches (`PipelineSettings.itemCache`, `.userCache`).
-    public var itemCache = CacheCounters()
+    /// The tasks' user caches (`PipelineSettings.userCache`).
     public var userCache = CacheCounters()
 
     public init() {}
@@ -64,7 +63,6 @@ public struct PipelineCounters: Sendable, Equatable {
         lhs.examplesTrained += rhs.examplesTrained
         lhs.modelsPublished += rhs.modelsPublished
         lhs.byModel.merge(rhs.byModel) { $0 + $1 }
-        lhs.itemCache += rhs.itemCache
         lhs.userCache += rhs.userCache
     }
 }

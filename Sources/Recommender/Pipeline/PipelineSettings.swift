@@ -72,6 +72,9 @@ public struct PipelineSettings: Sendable, Equatable {
     public var idleTimeout: Duration? = .seconds(30)
     /// Whether tasks record their state changes for checkpoints (the Kafka worker writes them to the changelog).
     public var checkpointing = false
+    /// Whether tasks rank and send lists (feeds, cart, topics, creators, similar) and the training examples and
+    /// co-occurrence pairs they need; off for a feature backfill (`replay --features-only`): windows only.
+    public var emitsLists = true
     /// Weights of the behaviours in popularity and interest.
     public var behaviorWeights = BehaviorWeights()
     /// An input record with more bytes of key, value and headers goes to the dead-letter topic undecoded.
@@ -115,9 +118,6 @@ public struct PipelineSettings: Sendable, Equatable {
     public var filterSeen = true
     /// Items remembered in a user's open cart.
     public var cartSize = 20
-    /// Per lane: item profiles (neighbours, complements, attributes) read from the item table, so ranking does not
-    /// take the table's lock per candidate. Expire-after-write in event time.
-    public var itemCache = CacheBounds(maxEntries: 100_000, expireAfterWrite: 3_600_000)
     /// Per task: each user's latest lists (served, and labelled by the user's next actions for training).
     public var userCache = CacheBounds(maxEntries: 10_000, expireAfterWrite: 600_000)
 
@@ -195,9 +195,7 @@ public struct PipelineSettings: Sendable, Equatable {
                 "training-horizon must not exceed the user cache's expire-after-write (lists are kept there)")
         }
         if !(0...1).contains(missedListSampleRate) { throw SettingsError("missed-list-sample-rate must be in 0...1") }
-        for (bounds, name) in [(itemCache, "item-cache"), (userCache, "user-cache")] {
-            do { try bounds.validate(name) } catch { throw SettingsError(error.description) }
-        }
+        do { try userCache.validate("user-cache") } catch { throw SettingsError(error.description) }
         try trainer.validate()
     }
 }

@@ -11,8 +11,6 @@ public struct RecommendationPipeline: Sendable {
     private var userTasks: [Int32: UserTask] = [:]
     private var itemTasks: [Int32: ItemTask] = [:]
     private var trainerTasks: [Int32: TrainerTask] = [:]
-    /// Items' hashed features, shared by the lane's user tasks (`settings.itemCache`).
-    private var itemVectors: BoundedCache<String, RankingFeatures.ItemVector>
     /// Counters of tasks already closed, so totals survive rebalances.
     private var closedCounters = PipelineCounters()
 
@@ -20,7 +18,6 @@ public struct RecommendationPipeline: Sendable {
         self.settings = settings
         self.table = table
         self.registry = registry
-        itemVectors = BoundedCache(bounds: settings.itemCache)
     }
 
     /// A task's identity: which topic and partition it reads.
@@ -74,7 +71,7 @@ public struct RecommendationPipeline: Sendable {
                 userTasks[partition] = UserTask(partition: partition, settings: settings)
             }
             userTasks[partition]!.process(
-                record, table: table, registry: registry, itemVectors: &itemVectors, output: &output)
+                record, table: table, registry: registry, output: &output)
         case .item:
             if itemTasks.index(forKey: partition) == nil {
                 itemTasks[partition] = ItemTask(partition: partition, settings: settings)
@@ -87,6 +84,21 @@ public struct RecommendationPipeline: Sendable {
             trainerTasks[partition]!.process(record, registry: registry, output: &output)
         }
     }
+
+    /// The end of a bounded input on `end.partition` of the input topic (see `UserTask.finish`).
+    public mutating func finishInput(
+        _ end: StreamRecord, after lastEventTime: Int64, into output: inout [OutputRecord]
+    ) {
+        let partition = end.partition
+        if userTasks.index(forKey: partition) == nil {
+            userTasks[partition] = UserTask(partition: partition, settings: settings)
+        }
+        userTasks[partition]!.finish(
+            after: lastEventTime, as: end, table: table, output: &output)
+    }
+
+    /// The newest event time any user task saw (`Int64.min` before the first event).
+    public var maxEventTime: Int64 { userTasks.values.map(\.watermark.maxEventTime).max() ?? .min }
 
     /// The feed `userId` would get now, by each of `strategies`, from the user task that owns the user (partition
     /// by murmur2 of the userId, as the input is keyed; the input has `shufflePartitions` partitions) — read-only,
@@ -124,14 +136,12 @@ public struct RecommendationPipeline: Sendable {
 
     /// The trainer, if this lane holds the training partition.
     public var trainer: TrainerTask? { trainerTasks.values.first }
-    public var itemCacheCounters: CacheCounters { itemVectors.counters }
 
     public var counters: PipelineCounters {
         var total = closedCounters
         for task in userTasks.values { total += task.counters }
         for task in itemTasks.values { total += task.counters }
         for task in trainerTasks.values { total += task.counters }
-        total.itemCache += itemVectors.counters
         return total
     }
 
@@ -145,6 +155,8 @@ public struct PipelineSummary: Sendable, Equatable {
     public var users = 0
     public var items = 0
     public var userPartitions: [Int32] = []
+    /// The newest event time of the lane's user tasks.
+    public var maxEventTime: Int64 = .min
     public var itemPartitions: [Int32] = []
 
     public init() {}
@@ -167,6 +179,7 @@ extension RecommendationPipeline: TaskSet {
         summary.users = userCount
         summary.items = itemCount
         summary.userPartitions = userTasks.keys.sorted()
+        summary.maxEventTime = maxEventTime
         summary.itemPartitions = itemTasks.keys.sorted()
         return summary
     }

@@ -75,8 +75,7 @@ public struct UserTask: Sendable {
     /// task that owns it (with the pairs it forms with the user's recent items, and those pairs keyed by the other
     /// item), fresh lists for the user, the features of windows the watermark closed.
     public mutating func process(
-        _ record: StreamRecord, table: ItemTable, registry: ModelRegistry,
-        itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>, output: inout [OutputRecord]
+        _ record: StreamRecord, table: ItemTable, registry: ModelRegistry, output: inout [OutputRecord]
     ) {
         uncheckpointedOffset = record.offset + 1
         let event: BehaviorEvent
@@ -101,8 +100,7 @@ public struct UserTask: Sendable {
             models = (registry.generation, registry.selection)
         }
         let outcome = update(
-            user: routed, windowEnd: windowEnd, table: table, version: models.selection.version(for: event.userId),
-            itemVectors: &itemVectors)
+            user: routed, windowEnd: windowEnd, table: table, version: models.selection.version(for: event.userId))
         if let pending = outcome.pending { examples += replacePending(of: event.userId, with: pending) }
         var sequence = 0
         route(routed, pairs: outcome.pairs, causedBy: record, sequence: &sequence, into: &output)
@@ -118,11 +116,27 @@ public struct UserTask: Sendable {
             sequence += 1
             emit(example, of: event.userId, id: OutputHeaders.id(for: record, sequence: sequence), into: &output)
         }
-        fireWindows(causedBy: record, table: table, itemVectors: &itemVectors, into: &output)
+        fireWindows(causedBy: record, table: table, into: &output)
         for (userId, state) in users.expire(watermark: watermark.watermark) {
             ownCounters.usersExpired += 1
             dropOpenWindows(of: userId, state)
         }
+    }
+
+    /// The end of a bounded input, as Flink's final watermark: event time moves past `lastEventTime` (the newest
+    /// event time of the whole input, every partition) by both window sizes, so every open window closes here
+    /// (features and lists sent as at any close) and at the item tasks, which are told this partition sends nothing
+    /// older. `end` stands for the position after the partition's last record (it names the outputs' ids).
+    public mutating func finish(
+        after lastEventTime: Int64, as end: StreamRecord, table: ItemTable, output: inout [OutputRecord]
+    ) {
+        guard lastEventTime != .min else { return }
+        uncheckpointedOffset = end.offset
+        let finalTime = lastEventTime + settings.userWindow + settings.itemWindow
+        watermark.observe(eventTime: finalTime + settings.maxOutOfOrderness)
+        var sequence = 0
+        announceProgress(causedBy: end, sequence: &sequence, into: &output)
+        fireWindows(causedBy: end, table: table, into: &output)
     }
 
     /// The event to its item's task, carrying its pairs; each pair also to the other item's task.
@@ -227,10 +241,6 @@ public struct UserTask: Sendable {
         let state = users.peek(userId) ?? UserState(settings: settings)
         let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
         let trigger = lastTrigger(of: state, at: time)
-        // Scratch: features computed here must not fill (or evict from) the lane's cache.
-        var itemVectors = BoundedCache<String, RankingFeatures.ItemVector>(
-            bounds: CacheBounds(
-                maxEntries: max(1, candidates.count), expireAfterWrite: settings.itemCache.expireAfterWrite))
         var lists: [RankingStrategy: [ScoredItem]] = [:]
         for strategy in strategies {
             let model: RankingModel?
@@ -246,7 +256,7 @@ public struct UserTask: Sendable {
             }
             lists[strategy] =
                 scoring.rank(
-                    candidates, user: state, at: time, trigger: trigger, model: model, itemVectors: &itemVectors
+                    candidates, user: state, at: time, trigger: trigger, model: model
                 ).items
         }
         return lists
@@ -255,8 +265,7 @@ public struct UserTask: Sendable {
     /// Adds the event to the user's state and ranks the lists it makes due: the feed (at most once per
     /// `recommendationInterval`) and the cart complements (when the cart changed).
     private mutating func update(
-        user event: BehaviorEvent, windowEnd: Int64, table: ItemTable, version: ModelVersion?,
-        itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>
+        user event: BehaviorEvent, windowEnd: Int64, table: ItemTable, version: ModelVersion?
     ) -> Outcome {
         let windowStart = windowEnd - settings.userWindow
         let (settings, generator, ranker, scoring) = (self.settings, self.generator, self.ranker, self.scoring)
@@ -265,9 +274,11 @@ public struct UserTask: Sendable {
         ) { state -> Outcome in
             var outcome = Outcome()
             outcome.newWindow = state.openWindows[windowStart] == nil
-            outcome.pairs = CoOccurrence.pairs(
-                of: event, with: state.history, limit: settings.coOccurrenceItems, window: settings.coOccurrenceWindow,
-                weights: settings.behaviorWeights)
+            if settings.emitsLists {
+                outcome.pairs = CoOccurrence.pairs(
+                    of: event, with: state.history, limit: settings.coOccurrenceItems,
+                    window: settings.coOccurrenceWindow, weights: settings.behaviorWeights)
+            }
             UserWindowAggregator.add(
                 event, category: event.categoryId, weights: settings.behaviorWeights,
                 to: &state.openWindows[windowStart, default: .init()])
@@ -284,7 +295,7 @@ public struct UserTask: Sendable {
             let feedDue =
                 settings.recommendationInterval == 0 || state.lastRecommendationAt == .min
                 || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
-            guard feedDue || cartChanged else { return outcome }
+            guard settings.emitsLists, feedDue || cartChanged else { return outcome }
             let candidates = generator.candidates(
                 for: state, excluding: event.itemId, at: event.timestamp, table: table)
             let trigger = RecommendationTrigger.event(itemId: event.itemId, behavior: event.behavior)
@@ -292,7 +303,7 @@ public struct UserTask: Sendable {
                 state.lastRecommendationAt = max(state.lastRecommendationAt, event.timestamp)
                 let (list, pending) = scoring.feed(
                     for: event.userId, user: state, candidates: candidates, at: event.timestamp, trigger: trigger,
-                    version: version, itemVectors: &itemVectors)
+                    version: version)
                 outcome.lists.append(list)
                 outcome.pending = pending
             }
@@ -337,25 +348,24 @@ public struct UserTask: Sendable {
     /// Emits the features of every window the watermark has passed, and the user's lists of the closed window: a
     /// fresh feed, topics and creators.
     private mutating func fireWindows(
-        causedBy record: StreamRecord, table: ItemTable,
-        itemVectors: inout BoundedCache<String, RankingFeatures.ItemVector>, into output: inout [OutputRecord]
+        causedBy record: StreamRecord, table: ItemTable, into output: inout [OutputRecord]
     ) {
         let (generator, ranker, scoring) = (self.generator, self.ranker, self.scoring)
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
             let version = models.selection.version(for: userId)
-            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation], PendingList)? in
+            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation], PendingList?)? in
                 guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
                 let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
                     .map { WeightedCategory(category: $0.category, weight: $0.share) }
                 let features = UserWindowAggregator.result(
                     accumulator, userId: userId, window: windowStart..<windowEnd, interest: interest)
+                guard settings.emitsLists else { return (features, [], nil) }
                 let time = windowEnd - 1
                 let trigger = RecommendationTrigger.windowClosed(windowEnd: windowEnd)
                 let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
                 let (feed, pending) = scoring.feed(
-                    for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version,
-                    itemVectors: &itemVectors)
+                    for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version)
                 let lists = [
                     feed,
                     Recommendation(
@@ -368,7 +378,7 @@ public struct UserTask: Sendable {
                 return (features, lists, pending)
             }
             guard let (features, lists, pending) = closed ?? nil else { continue }
-            let examples = replacePending(of: userId, with: pending)
+            let examples = pending.map { replacePending(of: userId, with: $0) } ?? []
             ownCounters.featuresEmitted += 1
             output.append(
                 OutputRecord(

@@ -32,12 +32,14 @@ public struct Candidate: Sendable, Equatable {
 
     /// The source that contributes most to the blend: the item's `source`, and its reason.
     public func strongestSource(_ weights: BlendWeights) -> String {
-        let contributions = [
-            ("cf", weights.cf * cf), ("cart", weights.cart * cart), ("content", weights.content * content),
-            ("trending", weights.trending * trending), ("popular", weights.popular * popular),
-        ]
+        // Compared one by one, not through an array of pairs: this runs per candidate of every feed.
         // Ties (e.g. everything 0 with zero weights) go to the earlier, more personal source.
-        return contributions.reduce(("popular", -1.0)) { $1.1 > $0.1 ? $1 : $0 }.0
+        var (best, strongest) = ("cf", weights.cf * cf)
+        if weights.cart * cart > strongest { (best, strongest) = ("cart", weights.cart * cart) }
+        if weights.content * content > strongest { (best, strongest) = ("content", weights.content * content) }
+        if weights.trending * trending > strongest { (best, strongest) = ("trending", weights.trending * trending) }
+        if weights.popular * popular > strongest { best = "popular" }
+        return best
     }
 
     /// A sentence for the source: `"viewed similar: i42"`, `"trending in c7"`, `"in your cart: i9"`, ...

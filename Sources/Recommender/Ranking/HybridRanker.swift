@@ -20,12 +20,20 @@ struct HybridRanker {
 
     /// The personalized feed: candidates by `score`, at most `maxPerCategory` per category.
     func personalized(_ candidates: [Candidate], score: (Candidate) -> Double) -> [ScoredItem] {
-        diversified(candidates, scores: candidates.map(score)).map { position, score in
+        ranked(candidates, scores: candidates.map(score)).map(\.item)
+    }
+
+    /// The personalized feed from each candidate's score (same positions), with each entry's candidate position.
+    func ranked(_ candidates: [Candidate], scores: [Double]) -> [(position: Int, item: ScoredItem)] {
+        diversified(candidates, scores: scores).map { position, score in
             let candidate = candidates[position]
             let source = candidate.strongestSource(settings.blend)
-            return ScoredItem(
-                itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: source,
-                reason: candidate.reason(for: source))
+            return (
+                position,
+                ScoredItem(
+                    itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: source,
+                    reason: candidate.reason(for: source))
+            )
         }
     }
 
@@ -42,8 +50,9 @@ struct HybridRanker {
     /// Positions of the best candidates, best first (ties by id), at most `maxPerCategory` per category: a list is
     /// shorter rather than one-note. Sorts positions, not the (large) candidates.
     func diversified(_ candidates: [Candidate], scores: [Double]) -> [(position: Int, score: Double)] {
+        // Scores first; an id is compared (a String read) only on a tie.
         let order = candidates.indices.sorted {
-            (scores[$0], candidates[$1].itemId) > (scores[$1], candidates[$0].itemId)
+            scores[$0] != scores[$1] ? scores[$0] > scores[$1] : candidates[$0].itemId < candidates[$1].itemId
         }
         var chosen: [(position: Int, score: Double)] = []
         var perCategory: [String: Int] = [:]
@@ -60,7 +69,7 @@ struct HybridRanker {
     /// Categories to follow: the user's interest, and categories whose items are rising overall.
     func topics(for user: UserState, table: ItemTable) -> [ScoredItem] {
         let interest = user.interest.top(settings.topN)
-        let rising = table.read { items in Self.risingGroups(items.trending()) { items.stats(of: $0)?.categoryId } }
+        let rising = table.read { items in Self.risingGroups(items.trending()) { items.attributes(of: $0).categoryId } }
         return Self.blendGroups(interest: interest, rising: rising, limit: settings.topN) { id, share, rise in
             share >= rise
                 ? "\(Int((share * 100).rounded()))% of your recent interest"
@@ -74,10 +83,10 @@ struct HybridRanker {
         let (affinity, rising) = table.read { items -> ([String: Double], [String: Double]) in
             var affinity: [String: Double] = [:]
             for interaction in history {
-                guard let creator = items.stats(of: interaction.itemId)?.creatorId else { continue }
+                guard let creator = items.attributes(of: interaction.itemId).creatorId else { continue }
                 affinity[creator, default: 0] += settings.behaviorWeights[interaction.behavior]
             }
-            return (affinity, Self.risingGroups(items.trending()) { items.stats(of: $0)?.creatorId })
+            return (affinity, Self.risingGroups(items.trending()) { items.attributes(of: $0).creatorId })
         }
         let total = affinity.values.reduce(0, +)
         let shares = affinity.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value / total) }
