@@ -1,15 +1,19 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
+import Operations
 import Recommender
+import ServiceLifecycle
 import StreamEngine
 import Worker
 
-/// `streamrec demo`: the whole pipeline in one process on an embedded Kafka cluster, with a live view.
-struct Demo: ParsableCommand {
+/// `streamrec demo`: the whole pipeline in one process on an embedded Kafka cluster, with a live view in the
+/// terminal and the web console (and the `/v1` API) on the HTTP port.
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run everything in one process: an embedded Kafka cluster, an event generator and a worker, "
-            + "with a live view of a few users' events and their fresh recommendations.")
+            + "with a live view of a few users' events and their fresh recommendations, and the web console.")
 
     @Option(help: "Seconds to run (0: until Ctrl-C).") var duration: Double = 60
     @Option(help: "Events per second from the generator.") var rate: Double = 5_000
@@ -23,6 +27,7 @@ struct Demo: ParsableCommand {
     @Option(help: "One malformed record per this many events, to show the dead-letter topic (0: none).")
     var badRecordEvery = 1_000
     @Flag(help: "Print plain blocks instead of redrawing the screen.") var plain = false
+    @OptionGroup(title: "HTTP") var http: HTTPOptions
 
     func validate() throws {
         guard rate > 0, timeScale > 0 else { throw ValidationError("--rate and --time-scale must be positive") }
@@ -31,7 +36,8 @@ struct Demo: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
+        let http = try self.http.resolve(ConfigurationSources())
         let cluster = try EmbeddedCluster(brokers: 1)
         let options = try WorkerOptions.embedded(cluster, group: "streamrec-demo", partitions: partitions)
         let configuration = options.kafka
@@ -49,7 +55,7 @@ struct Demo: ParsableCommand {
         while worker.statistics.assignedPartitions.isEmpty, workerJob.failure == nil, !stop.isStopped,
             ContinuousClock.now < joinDeadline
         {
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         let producerProperties = configuration.properties
         let generatorJob = BackgroundJob(name: "generator") {
@@ -87,10 +93,11 @@ struct Demo: ParsableCommand {
         }
 
         print("StreamRec demo: embedded Kafka at \(cluster.bootstrapServers); Ctrl-C stops.")
+        let server = try await Self.startConsole(worker, http: http, users: { view.watchedUsers })
         let start = ContinuousClock.now
         var previous = (time: start, consumed: 0)
         while !stop.isStopped {
-            Thread.sleep(forTimeInterval: 1)
+            try await Task.sleep(for: .seconds(1))
             let statistics = worker.statistics
             let now = ContinuousClock.now
             let rate = Double(statistics.recordsConsumed - previous.consumed) / (now - previous.time).inSeconds
@@ -98,10 +105,11 @@ struct Demo: ParsableCommand {
             let elapsed = (now - start).inSeconds
             print(view.render(statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain))
             if duration > 0, elapsed >= duration { stop.stop() }
-            if workerJob.failure != nil || generatorJob.failure != nil { stop.stop() }
+            if workerJob.failure != nil || generatorJob.failure != nil || server?.failure != nil { stop.stop() }
         }
         try generatorJob.join()
         try workerJob.join()
+        try await server?.stop()
         let statistics = worker.statistics
         let elapsed = (ContinuousClock.now - start).inSeconds
         print(
@@ -117,5 +125,49 @@ struct Demo: ParsableCommand {
             """)
         // Every client above must be gone before the brokers they talk to.
         withExtendedLifetime(cluster) {}
+    }
+
+    /// The console and the `/v1` API on their own service group, stopped after the worker; nil without a port.
+    private static func startConsole(
+        _ worker: Worker, http: HTTPOptions.Resolved, users: @escaping @Sendable () -> [String]
+    )
+        async throws -> ConsoleServer?
+    {
+        guard http.port > 0 else { return nil }
+        var console = http.console
+        console.suggestedUsers = users
+        let logger = Logger(label: "streamrec-demo")
+        let application = WorkerHTTPServer.application(
+            worker: worker, host: http.host, port: http.port, console: console, logger: logger)
+        let group = ServiceGroup(
+            services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        let server = ConsoleServer(group: group)
+        let host = http.host == "0.0.0.0" ? "localhost" : http.host
+        print("Console: http://\(host):\(http.port)/ (the /v1 API and /metrics on the same port)")
+        return server
+    }
+}
+
+/// The demo's HTTP server, running until `stop`; `failure` says why it stopped early (the port is taken, say).
+final class ConsoleServer: Sendable {
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+    private let stopped = Locked<(any Error)?>(nil)
+
+    init(group: ServiceGroup) {
+        self.group = group
+        running = Task { [stopped] in
+            do { try await group.run() } catch {
+                stopped.withLock { $0 = error }
+                throw error
+            }
+        }
+    }
+
+    var failure: (any Error)? { stopped.value }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
     }
 }

@@ -34,6 +34,9 @@ final class LiveView: Sendable {
 
     func produced(_ count: Int) { producedEvents.store(count, ordering: .relaxed) }
 
+    /// The users on screen, in the order they were first seen (the console suggests them).
+    var watchedUsers: [String] { watched.withLock { $0.map(\.user) } }
+
     func observe(_ record: OutputRecord) {
         guard record.topic == "recommendations", let key = record.key, let value = record.value,
             let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
