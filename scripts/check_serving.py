@@ -76,11 +76,11 @@ def request(port, path, follow=True):
         return error.code, error.read().decode(), error.headers
 
 
-def start_worker(bootstrap, port, log):
+def start_worker(bootstrap, port, log, extra=()):
     return subprocess.Popen(
         [BIN, "run", "--brokers", bootstrap, "--group-id", "serving-check", "--partitions", "4", "--lanes", "1",
          "--http-port", str(port), "--http-host", "127.0.0.1", "--http-advertise", f"127.0.0.1:{port}",
-         "--checkpoint-interval-ms", "200", "--grace-period-seconds", "20", *GROUP_FLAGS],
+         "--checkpoint-interval-ms", "200", "--grace-period-seconds", "20", *GROUP_FLAGS, *extra],
         stdout=log, stderr=log)
 
 

@@ -29,6 +29,8 @@ enum ConsoleScript {
         }
 
         const $ = (selector, root = document) => root.querySelector(selector);
+        /** Replaces a node's children with these (arrays of them flattened, as `el` does). */
+        const fill = (node, ...children) => node.replaceChildren(...children.flat(Infinity));
         const format = (value, digits = 0) =>
           Number.isFinite(value) ? value.toLocaleString("en-US", { maximumFractionDigits: digits }) : "–";
         const time = (ms) => (ms ? new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "–");
@@ -210,15 +212,15 @@ enum ConsoleScript {
               .sort((a, b) => a.labels.topic.localeCompare(b.labels.topic) || a.labels.partition - b.labels.partition);
             const top = Math.max(1, ...lag.map((sample) => sample.value));
             setValue("lag-total", lag.reduce((total, sample) => total + sample.value, 0));
-            $("#lag").replaceChildren(
+            fill($("#lag"), 
               el("tr", {}, el("th", {}, "topic"), el("th", {}, "partition"), el("th", {}, "lag"), el("th", {}, "")),
               lag.map((sample) =>
-                el("tr", { "data-partition": sample.labels.partition },
+                el("tr", { "data-topic": sample.labels.topic, "data-partition": sample.labels.partition },
                   el("td", {}, sample.labels.topic), el("td", {}, sample.labels.partition),
                   el("td", { class: "number" }, format(sample.value)),
                   el("td", {}, el("span", { class: "bar", style: `width:${(100 * sample.value) / top}%` })))));
             const letters = (now.samples.get("streamrec_dead_letters_total") || []).filter((sample) => sample.value > 0);
-            $("#dlq").replaceChildren(
+            fill($("#dlq"), 
               el("tr", {}, el("th", {}, "class"), el("th", {}, "records")),
               letters.length
                 ? letters.map((sample) => el("tr", {}, el("td", {}, sample.labels.reason), el("td", { class: "number" }, format(sample.value))))
@@ -240,12 +242,12 @@ enum ConsoleScript {
               ...(metrics.samples.get("streamrec_model_lists_total") || []).map((sample) => sample.labels.version),
             ]);
             const described = new Map(registry.versions.map((version) => [version.version, version]));
-            $("#model-summary").replaceChildren(
+            fill($("#model-summary"), 
               el("p", {}, "active ", el("b", { id: "model-active" }, registry.active || "blend"),
                 " · canary ", el("b", { id: "model-canary" }, registry.canary || "none"),
                 ` (${format(registry.canaryShare * 100, 1)} % of users)`, registry.pinned ? " · pinned by an operator" : "",
                 registry.history.length ? ` · rolled back from ${registry.history.join(", ")}` : ""));
-            $("#model-versions").replaceChildren(
+            fill($("#model-versions"), 
               el("tr", {}, ["version", "role", "created", "examples trained", "log loss", "AUC", "lists", "hits", "hit rate"]
                 .map((heading) => el("th", {}, heading))),
               [...names].sort().map((name) => {
@@ -282,6 +284,7 @@ enum ConsoleScript {
         }
 
         function listTable(list) {
+          if (!list.items.length) return el("p", { class: "empty" }, "an empty list (nothing to recommend yet)");
           return el("table", { class: "list" },
             el("tr", {}, ["#", "id", "score", "source", "reason"].map((heading) => el("th", {}, heading))),
             list.items.map((entry, index) =>
@@ -419,13 +422,13 @@ enum ConsoleScript {
             const owner = new Map();
             rows.forEach((row, index) => row.partitions.forEach((partition) => owner.set(partition, index)));
             const consoleLink = (instance) => el("a", { href: `http://${instance}/` }, instance);
-            $("#instance-table").replaceChildren(
+            fill($("#instance-table"), 
               el("tr", {}, ["instance", "input partitions", "announced", ""].map((heading) => el("th", {}, heading))),
               rows.map((row, index) => el("tr", { "data-instance": row.instance },
                 el("td", {}, el("span", { class: `swatch owner-${index % 6}` }), consoleLink(row.instance)),
                 el("td", {}, row.partitions.join(", ") || "none"), el("td", {}, row.at ? time(row.at) : "not announced (no --http-advertise)"),
                 el("td", {}, row.instance === (here.instance || location.host) ? "this instance" : ""))));
-            $("#partition-grid").replaceChildren(...Array.from({ length: here.inputPartitions }, (_, partition) => {
+            fill($("#partition-grid"), Array.from({ length: here.inputPartitions }, (_, partition) => {
               const index = owner.get(partition);
               return el("div", { class: `cell ${index === undefined ? "unowned" : `owner-${index % 6}`}`, "data-partition": partition },
                 el("b", {}, partition), el("span", {}, index === undefined ? "moving" : rows[index].instance));

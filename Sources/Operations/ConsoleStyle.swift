@@ -27,7 +27,8 @@ enum ConsoleStyle {
         .tile { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
         .tile .label { display: block; color: var(--muted); font-size: 12px; }
         .tile .value { display: block; font-size: 22px; font-variant-numeric: tabular-nums; }
-        .charts, .columns, .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+        .charts, .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+        .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
         .chart, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
         .panel h3 { margin-top: 4px; }
         .panel.flash { animation: flash 1.2s ease-out; }
