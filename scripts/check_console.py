@@ -14,7 +14,6 @@ Usage: check_console.py PATH_TO_STREAMREC
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from check_operations import GROUP_FLAGS, free_port, get, metric, wait_for
-from check_serving import produce_generated, produce_lines, request, start_worker
+from check_serving import produce_generated, produce_lines, request, start_worker, stop_processes
 
 BIN = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,12 +83,19 @@ class Page:
         os.makedirs(ARTIFACTS, exist_ok=True)
         self.driver.save_screenshot(os.path.join(ARTIFACTS, f"{name}.png"))
 
+    def checked(self, view, message):
+        """A view passed: its screenshot, the errors its page logged meanwhile, and what was checked."""
+        self.screenshot(view)
+        self.collect_errors(view)
+        print(f"ok: {message}")
+
     def collect_errors(self, view):
         """Severe entries of the page's console (uncaught errors, failed loads, CSP violations). Chromium logs every
         4xx answer as one: the only one allowed is the documented 404 of a user's features before the user's first
         closed window (the user view asks for them after each list)."""
         for entry in self.driver.get_log("browser"):
-            expected = entry.get("source") == "network" and "/features" in entry["message"] and "404" in entry["message"]
+            message = entry["message"]
+            expected = entry.get("source") == "network" and "/features" in message and "404" in message
             if entry["level"] == "SEVERE" and not expected:
                 self.errors.append(f"{view}: {entry['message']}")
 
@@ -118,10 +124,8 @@ def check_overview(page, port):
     # This instance's share of the 3 000 events and 20 bad records (the other instance has the rest).
     if shown["dlq-total"] < 1 or shown["events-total"] < 300:
         raise SystemExit(f"FAIL: the overview shows too little: {shown}")
-    page.screenshot("overview")
-    page.collect_errors("overview")
-    print(f"ok: overview matches /metrics: {', '.join(f'{k} {int(v)}' for k, v in shown.items())}; "
-          f"lag of input partitions {assigned}")
+    totals = ", ".join(f"{key} {int(value)}" for key, value in shown.items())
+    page.checked("overview", f"overview matches /metrics: {totals}; lag of input partitions {assigned}")
 
 
 def check_models(page, port):
@@ -135,9 +139,7 @@ def check_models(page, port):
     after = metric(port, "streamrec_model_lists_total")
     if not 0 < shown <= after:
         raise SystemExit(f"FAIL: the models view shows {shown} lists for {version}, /metrics {before}..{after}")
-    page.screenshot("models")
-    page.collect_errors("models")
-    print(f"ok: models view: active {version} with {int(shown)} lists (as /metrics counts them)")
+    page.checked("models", f"models view: active {version} with {int(shown)} lists (as /metrics counts them)")
 
 
 def user_served_elsewhere(ports):
@@ -180,10 +182,8 @@ def check_user(page, bootstrap, ports):
     reasons = page.js(f"return [...document.querySelectorAll('{personalized} td:last-child')].map(n => n.textContent)")
     if not all(reasons):
         raise SystemExit(f"FAIL: a personalized entry has no reason: {reasons}")
-    page.screenshot("user")
-    page.collect_errors("user")
-    print(f"ok: user view of {user} (served by the other instance, followed the 307): the lists changed live "
-          f"with 2 events, no reload; the page's list is the API's ({shown})")
+    page.checked("user", f"user view of {user} (served by the other instance, followed the 307): the lists "
+                 f"changed live with 2 events, no reload; the page's list is the API's ({shown})")
 
 
 def check_item(page, port):
@@ -195,27 +195,39 @@ def check_item(page, port):
     shown = page.js("return document.querySelector('#item-features tr td').textContent")
     if shown != category:
         raise SystemExit(f"FAIL: the item view shows category {shown}, the API says {category}")
-    page.screenshot("item")
-    page.collect_errors("item")
-    print(f"ok: item view of {item}: category {category}, similar items and neighbours")
+    page.checked("item", f"item view of {item}: category {category}, similar items and neighbours")
 
 
 def check_instances(page, ports):
     page.open("#/instances")
-    page.until("both instances and the 4 partitions' owners", lambda: page.count("#instance-table tr[data-instance]") == 2
-               and page.count("#partition-grid .cell:not(.unowned)") == 4)
-    page.screenshot("instances")
-    page.collect_errors("instances")
-    print("ok: instances view: 2 instances, every partition's owner")
+    owners = {p: entry["instance"] for entry in json.loads(request(ports[0], "/v1/instances")[1])
+              for p in entry["partitions"]}
+    page.until("both instances and every partition's owner", lambda: page.count(
+        "#instance-table tr[data-instance]") == 2 and {int(cell["partition"]): cell["owner"] for cell in page.js(
+            "return [...document.querySelectorAll('#partition-grid .cell')].map(n => ({partition: n.dataset.partition,"
+            " owner: n.querySelector('span').textContent}))")} == owners)
+    # The lookup form asks this instance; the answer comes from the owner, after the 307.
+    user = user_served_elsewhere(ports)
+    page.driver.find_element(By.ID, "owner-search").send_keys(user)
+    page.driver.find_element(By.CSS_SELECTOR, "#instances form button").click()
+    expected = f"from 127.0.0.1:{ports[1]} (followed the 307)"
+    page.until("the owner's answer to the lookup", lambda: expected in (page.text("#owner-answer") or ""))
+    page.checked("instances", f"instances view: 2 instances, the owner of each partition {owners}; "
+                 f"the lookup of {user} answered {page.text('#owner-answer').split(' · ')[0]}")
 
 
-def check_evaluation(page):
+def check_evaluation(page, port):
     page.open("#/evaluation")
     page.until("the evaluation report and its plot", lambda: page.count("#evaluation-overall tr[data-strategy]") >= 2
                and page.js("const i = document.querySelector('#evaluation-plot'); return !!i && i.naturalWidth > 0;"))
-    page.screenshot("evaluation")
-    page.collect_errors("evaluation")
-    print(f"ok: evaluation view: {page.count('#evaluation-overall tr[data-strategy]')} strategies and the plot")
+    report = json.loads(request(port, "/console/evaluation.json")[1])
+    for strategy, figures in report["overall"].items():
+        shown = page.js(f"return document.querySelector('#evaluation-overall tr[data-strategy=\"{strategy}\"]')"
+                        ".children[2].textContent")
+        if abs(float(shown) - figures["hitRate"]) > 0.00005:
+            raise SystemExit(f"FAIL: the evaluation view shows HR {shown} for {strategy}, the report {figures}")
+    page.checked("evaluation", f"evaluation view: the report's hit rate of {len(report['overall'])} strategies "
+                 "and the plot")
 
 
 def produce_bad_records(bootstrap, count):
@@ -262,7 +274,7 @@ def main():
         check_user(page, bootstrap, ports)
         check_item(page, ports[0])
         check_instances(page, ports)
-        check_evaluation(page)
+        check_evaluation(page, ports[0])
         if page.errors:
             raise SystemExit("FAIL: the page logged errors:\n" + "\n".join(page.errors))
         print(f"ok: no errors in the page's console; screenshots in {os.path.relpath(ARTIFACTS, ROOT)}/")
@@ -270,17 +282,7 @@ def main():
     finally:
         if driver:
             driver.quit()
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        broker.terminate()
-        broker.wait(timeout=10)
-        log.close()
+        stop_processes(workers, broker, log)
 
 
 if __name__ == "__main__":

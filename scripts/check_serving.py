@@ -84,6 +84,21 @@ def start_worker(bootstrap, port, log, extra=()):
         stdout=log, stderr=log)
 
 
+def stop_processes(workers, broker, log):
+    """SIGTERM to the workers still running (killed after 30 s), then the broker; closes the processes' log."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    broker.terminate()
+    broker.wait(timeout=10)
+    log.close()
+
+
 def produce_generated(bootstrap, count, seed, start_time):
     # 5 events per second of event time: 3 000 events span 10 minutes, so user windows close.
     subprocess.run(
@@ -307,17 +322,7 @@ def main():
         check_rebalance(bootstrap, ports, workers)
         print("check-serving: all checks passed")
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        broker.terminate()
-        broker.wait(timeout=10)
-        log.close()
+        stop_processes(workers, broker, log)
 
 
 if __name__ == "__main__":
