@@ -114,16 +114,17 @@ enum ConsoleScript {
         /** Each view renders into `root` and returns a function that stops its timers and streams. */
         const views = {};
 
-        /** Calls `tick` now and every `ms` until stopped; a failed tick shows in the status line and is retried. */
-        function every(ms, tick) {
+        /** Calls `tick` now and every `ms` until stopped; a failed tick shows in the status line (under `source`, so
+         *  another poller's success does not hide it) and is retried. */
+        function every(ms, tick, source = "view") {
           let timer = null;
           let stopped = false;
           const run = async () => {
             try {
               await tick();
-              setStatus("");
+              setStatus(source, "");
             } catch (error) {
-              setStatus(String(error.message || error));
+              setStatus(source, String(error.message || error));
             }
             if (!stopped) timer = setTimeout(run, ms);
           };
@@ -131,13 +132,19 @@ enum ConsoleScript {
           return () => {
             stopped = true;
             clearTimeout(timer);
+            setStatus(source, "");
           };
         }
 
-        function setStatus(text) {
+        /** Problems by where they come from (the header's poll, the view); the status line shows them all. */
+        const problems = new Map();
+
+        function setStatus(source, text) {
+          if (text) problems.set(source, text);
+          else problems.delete(source);
           const status = $("#status");
-          status.textContent = text;
-          status.hidden = !text;
+          status.textContent = [...problems.values()].join(" · ");
+          status.hidden = problems.size === 0;
         }
 
         function tile(id, label) {
@@ -315,7 +322,25 @@ enum ConsoleScript {
             el("div", { class: "columns" }, el("div", {}, el("h3", {}, "Recent events"), events), el("div", {}, el("h3", {}, "Last closed 5-minute window"), features)));
           const seenTriggers = new Set();
 
-          const refreshFeatures = async () => {
+          // One request at a time, however fast lists arrive (a busy user gets several a second), and one more after
+          // it when lists came meanwhile, so the last window shows.
+          let asking = null;
+          let again = false;
+          const refreshFeatures = () => {
+            if (asking) {
+              again = true;
+              return asking;
+            }
+            asking = askFeatures().finally(() => {
+              asking = null;
+              if (again) {
+                again = false;
+                refreshFeatures().catch(() => {});
+              }
+            });
+            return asking;
+          };
+          const askFeatures = async () => {
             const answer = await getJSON(`/v1/users/${encode(userId)}/features`);
             served.textContent = servedBy(answer.response);
             if (!answer.ok) return;
@@ -363,7 +388,7 @@ enum ConsoleScript {
             };
           };
           connect();
-          refreshFeatures().catch((error) => setStatus(String(error.message || error)));
+          refreshFeatures().catch((error) => setStatus("view", String(error.message || error)));
           return () => {
             clearTimeout(retry);
             source.close();
@@ -479,7 +504,7 @@ enum ConsoleScript {
           try {
             stopView = (await views[view](root, argument)) || (() => {});
           } catch (error) {
-            setStatus(String(error.message || error));
+            setStatus("view", String(error.message || error));
           }
         }
 
@@ -492,7 +517,7 @@ enum ConsoleScript {
             badge.textContent = info.ready ? "ready" : "not ready";
             badge.className = `pill ${info.ready ? "live" : "down"}`;
             $("#nav-evaluation").hidden = !info.evaluation.report && !info.evaluation.plot;
-          });
+          }, "instance");
         }
 
         window.addEventListener("hashchange", route);
