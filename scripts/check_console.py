@@ -14,6 +14,7 @@ Usage: check_console.py PATH_TO_STREAMREC
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -239,6 +240,31 @@ def produce_bad_records(bootstrap, count):
         raise SystemExit("FAIL: the bad records were not delivered")
 
 
+def check_demo(driver, workdir):
+    """`streamrec demo` serves the console too, and its user view offers the demo's watched users."""
+    port = free_port()
+    demo = subprocess.Popen([BIN, "demo", "--duration", "0", "--plain", "--rate", "1000", "--watch", "2",
+                             "--http-host", "127.0.0.1", "--http-port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "demo.log"), "w"))
+    try:
+        page = Page(driver, port)
+        wait_for("the demo's console", lambda: get(port, "/health/ready")[0] == 200)
+        wait_for("the demo's watched users", lambda: len(json.loads(
+            request(port, "/console/info")[1])["suggestedUsers"]) == 2, seconds=60)
+        page.open("#/user")
+        page.until("the demo's users offered", lambda: page.count(".suggestions a") == 2)
+        offered = page.js("return [...document.querySelectorAll('.suggestions a')].map(n => n.textContent)")
+        page.driver.find_element(By.CSS_SELECTOR, ".suggestions a").click()
+        personalized = '.panel[data-surface="personalized"]'
+        page.until(f"{offered[0]}'s feed updated live twice", lambda: page.text("#user-id") == offered[0]
+                   and int(page.attribute(personalized, "data-updates") or 0) >= 2, seconds=60)
+        page.checked("demo-user", f"demo: the console offers its users {offered}; {offered[0]}'s feed updates live")
+        return page.errors
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=60)
+
+
 def evaluation_report(workdir):
     report, plot = os.path.join(workdir, "q.json"), os.path.join(workdir, "q.svg")
     subprocess.run([BIN, "evaluate", "--format", "movielens", "--items", os.path.join(FIXTURES, "ml-100k-sample.item"),
@@ -275,8 +301,12 @@ def main():
         check_item(page, ports[0])
         check_instances(page, ports)
         check_evaluation(page, ports[0])
-        if page.errors:
-            raise SystemExit("FAIL: the page logged errors:\n" + "\n".join(page.errors))
+        driver.get("about:blank")  # the page stops polling before its workers stop
+        page.collect_errors("evaluation")
+        stop_processes(workers, broker, log)
+        errors = page.errors + check_demo(driver, workdir)
+        if errors:
+            raise SystemExit("FAIL: the page logged errors:\n" + "\n".join(errors))
         print(f"ok: no errors in the page's console; screenshots in {os.path.relpath(ARTIFACTS, ROOT)}/")
         print("check-console: all checks passed")
     finally:

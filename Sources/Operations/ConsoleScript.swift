@@ -21,7 +21,7 @@ enum ConsoleScript {
             else if (name === "style") node.style.cssText = value; // CSSOM: allowed by the page's CSP, unlike the attribute
             else node.setAttribute(name, value === true ? "" : String(value));
           }
-          for (const child of children.flat()) {
+          for (const child of children.flat(Infinity)) {
             if (child === undefined || child === null) continue;
             node.append(child instanceof Node ? child : document.createTextNode(String(child)));
           }

@@ -103,7 +103,10 @@ struct Demo: AsyncParsableCommand {
             let rate = Double(statistics.recordsConsumed - previous.consumed) / (now - previous.time).inSeconds
             previous = (now, statistics.recordsConsumed)
             let elapsed = (now - start).inSeconds
-            print(view.render(statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain))
+            print(
+                view.render(
+                    statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain,
+                    console: server?.url))
             if duration > 0, elapsed >= duration { stop.stop() }
             if workerJob.failure != nil || generatorJob.failure != nil || server?.failure != nil { stop.stop() }
         }
@@ -141,21 +144,23 @@ struct Demo: AsyncParsableCommand {
             worker: worker, host: http.host, port: http.port, console: console, logger: logger)
         let group = ServiceGroup(
             services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        let server = ConsoleServer(group: group)
         let host = http.host == "0.0.0.0" ? "localhost" : http.host
-        print("Console: http://\(host):\(http.port)/ (the /v1 API and /metrics on the same port)")
+        let server = ConsoleServer(group: group, url: "http://\(host):\(http.port)/")
+        print("Console: \(server.url) (the /v1 API and /metrics on the same port)")
         return server
     }
 }
 
 /// The demo's HTTP server, running until `stop`; `failure` says why it stopped early (the port is taken, say).
 final class ConsoleServer: Sendable {
+    let url: String
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
     private let stopped = Locked<(any Error)?>(nil)
 
-    init(group: ServiceGroup) {
+    init(group: ServiceGroup, url: String) {
         self.group = group
+        self.url = url
         running = Task { [stopped] in
             do { try await group.run() } catch {
                 stopped.withLock { $0 = error }
