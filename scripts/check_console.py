@@ -22,6 +22,7 @@ import time
 import urllib.request
 
 from confluent_kafka import Producer
+from prometheus_client.parser import text_string_to_metric_families
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -34,6 +35,8 @@ BIN = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, ".build-tools", "console")
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "movielens")
+# The model versions the check publishes.
+ACTIVE, CANARY = "fm-console-1", "fm-console-2"
 # The overview's totals and the /metrics series they are read from.
 OVERVIEW = {
     "events-total": "streamrec_events_processed_total", "checkpoints-total": "streamrec_commits_total",
@@ -131,16 +134,44 @@ def check_overview(page, port):
 
 def check_models(page, port):
     page.open("#/models")
-    page.until("the model versions", lambda: page.count("#model-versions tr[data-version]") >= 1)
-    version = page.attribute("#model-versions tr.active", "data-version")
-    before = metric(port, "streamrec_model_lists_total")
-    page.until("a refresh after the first scrape", lambda: float(
-        page.attribute(f'#model-versions tr[data-version="{version}"] td[data-lists]', "data-lists") or -1) >= before)
-    shown = float(page.attribute(f'#model-versions tr[data-version="{version}"] td[data-lists]', "data-lists"))
-    after = metric(port, "streamrec_model_lists_total")
-    if not 0 < shown <= after:
-        raise SystemExit(f"FAIL: the models view shows {shown} lists for {version}, /metrics {before}..{after}")
-    page.checked("models", f"models view: active {version} with {int(shown)} lists (as /metrics counts them)")
+    page.until("the active and the canary version", lambda: page.text("#model-active") == ACTIVE
+               and page.text("#model-canary") == CANARY and page.attribute(f'tr[data-version="{ACTIVE}"]', "class")
+               == "active" and page.attribute(f'tr[data-version="{CANARY}"]', "class") == "canary")
+    counted = {}
+    for version in (ACTIVE, CANARY):
+        row = f'#model-versions tr[data-version="{version}"]'
+        for column, name in (("lists", "streamrec_model_lists_total"), ("hits", "streamrec_model_hits_total")):
+            before = metric_of_version(port, name, version)
+            page.until(f"{version}'s {column} as of now", lambda: float(
+                page.attribute(f"{row} td[data-{column}]", f"data-{column}") or -1) >= before)
+            shown = float(page.attribute(f"{row} td[data-{column}]", f"data-{column}"))
+            after = metric_of_version(port, name, version)
+            if not before <= shown <= after:
+                raise SystemExit(f"FAIL: the models view shows {shown} {column} for {version}, /metrics "
+                                 f"{before}..{after}")
+            counted[f"{version} {column}"] = int(shown)
+    if not counted[f"{ACTIVE} lists"] or not counted[f"{CANARY} lists"]:
+        raise SystemExit(f"FAIL: both versions should have ranked lists: {counted}")
+    page.checked("models", f"models view: active {ACTIVE}, canary {CANARY}, counters as /metrics has them: {counted}")
+
+
+def metric_of_version(port, name, version):
+    _, text = get(port, "/metrics")
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == name and sample.labels.get("version") == version)
+
+
+def publish_models(bootstrap, workdir):
+    """An active version and a canary for half of the users, as an operator publishes them (`streamrec model`)."""
+    for name, weight, flags in ((ACTIVE, 0.5, ["--activate"]), (CANARY, 0.25, ["--canary-share", "0.5"])):
+        path = os.path.join(workdir, f"{name}.json")
+        with open(path, "w") as file:  # a small FM in the model file format (see ModelFile.swift)
+            json.dump({"format": "streamrec-model/1", "version": name, "kind": "fm", "hashBits": 8, "factors": 2,
+                       "fields": 3, "hiddenUnits": 0, "bias": 0, "linear": {"7": weight}, "embeddings": {},
+                       "mlp": None, "createdAt": 1732406400000, "trainedExamples": 1200,
+                       "metrics": {"logLoss": 0.41, "auc": 0.73}}, file)
+        subprocess.run([BIN, "model", "publish", "--file", path, "--brokers", bootstrap, *flags], check=True,
+                       stdout=subprocess.DEVNULL)
 
 
 def user_served_elsewhere(ports):
@@ -287,6 +318,9 @@ def main():
             wait_for(f"instance {port} ready", lambda port=port: get(port, "/health/ready")[0] == 200)
         wait_for("all partitions announced", lambda: sorted(p for entry in json.loads(
             request(ports[0], "/v1/instances")[1]) for p in entry["partitions"]) == [0, 1, 2, 3])
+        publish_models(bootstrap, workdir)
+        wait_for("the models on both instances", lambda: all(
+            json.loads(request(port, "/v1/models")[1])["canary"] == CANARY for port in ports))
         produce_generated(bootstrap, 3000, seed=1, start_time=int(time.time() * 1000) - 3_600_000)
         produce_bad_records(bootstrap, 20)
         wait_for("the events processed", lambda: sum(
