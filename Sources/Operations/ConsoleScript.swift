@@ -47,6 +47,11 @@ enum ConsoleScript {
           return new URL(response.url).host;
         }
 
+        /** A table's heading row; the columns at `numeric` are right-aligned, as their cells. */
+        function headings(names, numeric = []) {
+          return el("tr", {}, names.map((name, index) => el("th", { class: numeric.includes(index) ? "number" : null }, name)));
+        }
+
         /** A link into the console. */
         function link(hash, text) {
           return el("a", { href: hash }, text);
@@ -220,7 +225,7 @@ enum ConsoleScript {
             const top = Math.max(1, ...lag.map((sample) => sample.value));
             setValue("lag-total", lag.reduce((total, sample) => total + sample.value, 0));
             fill($("#lag"), 
-              el("tr", {}, el("th", {}, "topic"), el("th", {}, "partition"), el("th", {}, "lag"), el("th", {}, "")),
+              headings(["topic", "partition", "lag", ""], [2]),
               lag.map((sample) =>
                 el("tr", { "data-topic": sample.labels.topic, "data-partition": sample.labels.partition },
                   el("td", {}, sample.labels.topic), el("td", {}, sample.labels.partition),
@@ -228,7 +233,7 @@ enum ConsoleScript {
                   el("td", {}, el("span", { class: "bar", style: `width:${(100 * sample.value) / top}%` })))));
             const letters = (now.samples.get("streamrec_dead_letters_total") || []).filter((sample) => sample.value > 0);
             fill($("#dlq"), 
-              el("tr", {}, el("th", {}, "class"), el("th", {}, "records")),
+              headings(["class", "records"], [1]),
               letters.length
                 ? letters.map((sample) => el("tr", {}, el("td", {}, sample.labels.reason), el("td", { class: "number" }, format(sample.value))))
                 : el("tr", {}, el("td", { colspan: 2 }, "none")));
@@ -253,10 +258,10 @@ enum ConsoleScript {
               el("p", {}, "active ", el("b", { id: "model-active" }, registry.active || "blend"),
                 " · canary ", el("b", { id: "model-canary" }, registry.canary || "none"),
                 ` (${format(registry.canaryShare * 100, 1)} % of users)`, registry.pinned ? " · pinned by an operator" : "",
-                registry.history.length ? ` · rolled back from ${registry.history.join(", ")}` : ""));
+                registry.history.length ? ` · activated so far: ${registry.history.join(" → ")}` : ""));
             fill($("#model-versions"), 
-              el("tr", {}, ["version", "role", "created", "examples trained", "log loss", "AUC", "lists", "hits", "hit rate"]
-                .map((heading) => el("th", {}, heading))),
+              headings(["version", "role", "created", "examples trained", "log loss", "AUC", "lists", "hits", "hit rate"],
+                [3, 4, 5, 6, 7, 8]),
               [...names].sort().map((name) => {
                 const version = described.get(name) || {};
                 const lists = counted("streamrec_model_lists_total", name);
@@ -293,7 +298,7 @@ enum ConsoleScript {
         function listTable(list) {
           if (!list.items.length) return el("p", { class: "empty" }, "an empty list (nothing to recommend yet)");
           return el("table", { class: "list" },
-            el("tr", {}, ["#", "id", "score", "source", "reason"].map((heading) => el("th", {}, heading))),
+            headings(["#", "id", "score", "source", "reason"], [2]),
             list.items.map((entry, index) =>
               el("tr", {}, el("td", {}, index + 1), el("td", { class: "entry" }, entryName(entry)),
                 el("td", { class: "number" }, format(entry.score, 4)), el("td", {}, el("span", { class: `source ${entry.source}` }, entry.source)),
@@ -448,7 +453,7 @@ enum ConsoleScript {
             rows.forEach((row, index) => row.partitions.forEach((partition) => owner.set(partition, index)));
             const consoleLink = (instance) => el("a", { href: `http://${instance}/` }, instance);
             fill($("#instance-table"), 
-              el("tr", {}, ["instance", "input partitions", "announced", ""].map((heading) => el("th", {}, heading))),
+              headings(["instance", "input partitions", "announced", ""]),
               rows.map((row, index) => el("tr", { "data-instance": row.instance },
                 el("td", {}, el("span", { class: `swatch owner-${index % 6}` }), consoleLink(row.instance)),
                 el("td", {}, row.partitions.join(", ") || "none"), el("td", {}, row.at ? time(row.at) : "not announced (no --http-advertise)"),
@@ -477,7 +482,7 @@ enum ConsoleScript {
               el("tr", { "data-strategy": strategy }, el("td", {}, strategy), el("td", { class: "number" }, format(value.points)),
                 el("td", { class: "number" }, format(value.hitRate, 4)), el("td", { class: "number" }, format(value.ndcg, 4)),
                 el("td", { class: "number" }, format(value.mrr, 4)), el("td", { class: "number" }, format(value.coverage, 4))));
-            const heading = el("tr", {}, ["strategy", "points", `HR@${data.listLength}`, `NDCG@${data.listLength}`, `MRR@${data.listLength}`, "coverage"].map((name) => el("th", {}, name)));
+            const heading = headings(["strategy", "points", `HR@${data.listLength}`, `NDCG@${data.listLength}`, `MRR@${data.listLength}`, "coverage"], [1, 2, 3, 4, 5]);
             section.append(
               el("p", {}, `${format(data.events)} events of ${format(data.users)} users, ${format(data.evaluationPoints)} points (${format(data.coldStartPoints)} first interactions), targets ${data.targets.join(", ")}${data.input ? `, input ${data.input}` : ""}`),
               el("h3", {}, "Overall"), el("table", { id: "evaluation-overall" }, heading, rows(data.overall)),

@@ -41,7 +41,7 @@ enum ConsoleStyle {
         table { border-collapse: collapse; width: 100%; background: var(--panel); }
         th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; font-size: 12px; }
-        td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
         .bar { display: inline-block; height: 8px; background: var(--accent); border-radius: 4px; min-width: 1px; }
         .source { font-size: 11px; padding: 0 6px; border-radius: 8px; background: #eef2ff; color: #3730a3; }
         .source.cf { background: #ecfdf3; color: #067647; }
