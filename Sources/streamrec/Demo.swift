@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
-import Logging
-import Operations
 import Recommender
-import ServiceLifecycle
 import StreamEngine
 import Worker
 
@@ -93,7 +90,7 @@ struct Demo: AsyncParsableCommand {
         }
 
         print("StreamRec demo: embedded Kafka at \(cluster.bootstrapServers); Ctrl-C stops.")
-        let server = try await Self.startConsole(worker, http: http, users: { view.watchedUsers })
+        let server = ConsoleServer.start(worker, http: http, users: { view.watchedUsers })
         let start = ContinuousClock.now
         var previous = (time: start, consumed: 0)
         while !stop.isStopped {
@@ -128,51 +125,5 @@ struct Demo: AsyncParsableCommand {
             """)
         // Every client above must be gone before the brokers they talk to.
         withExtendedLifetime(cluster) {}
-    }
-
-    /// The console and the `/v1` API on their own service group, stopped after the worker; nil without a port.
-    private static func startConsole(
-        _ worker: Worker, http: HTTPOptions.Resolved, users: @escaping @Sendable () -> [String]
-    )
-        async throws -> ConsoleServer?
-    {
-        guard http.port > 0 else { return nil }
-        var console = http.console
-        console.suggestedUsers = users
-        let logger = Logger(label: "streamrec-demo")
-        let application = WorkerHTTPServer.application(
-            worker: worker, host: http.host, port: http.port, console: console, logger: logger)
-        let group = ServiceGroup(
-            services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        let host = http.host == "0.0.0.0" ? "localhost" : http.host
-        let server = ConsoleServer(group: group, url: "http://\(host):\(http.port)/")
-        print("Console: \(server.url) (the /v1 API and /metrics on the same port)")
-        return server
-    }
-}
-
-/// The demo's HTTP server, running until `stop`; `failure` says why it stopped early (the port is taken, say).
-final class ConsoleServer: Sendable {
-    let url: String
-    private let group: ServiceGroup
-    private let running: Task<Void, any Error>
-    private let stopped = Locked<(any Error)?>(nil)
-
-    init(group: ServiceGroup, url: String) {
-        self.group = group
-        self.url = url
-        running = Task { [stopped] in
-            do { try await group.run() } catch {
-                stopped.withLock { $0 = error }
-                throw error
-            }
-        }
-    }
-
-    var failure: (any Error)? { stopped.value }
-
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await running.value
     }
 }
