@@ -44,8 +44,11 @@ struct DemoConsoleTests {
         let page = try await get("\(base)/")
         #expect(page.status == 200)
         #expect(String(decoding: page.body, as: UTF8.self).contains("<title>StreamRec console</title>"))
-        let script = try await get("\(base)/console/app.js")
-        #expect(script.status == 200 && script.body.count > 10_000)
+        let app = try await get("\(base)/console/app.js")
+        #expect(app.status == 200)
+        #expect(String(decoding: app.body, as: UTF8.self).contains(#"import user from "./user.js";"#))
+        let module = try await get("\(base)/console/user.js")
+        #expect(module.status == 200 && String(decoding: module.body, as: UTF8.self).contains("EventSource"))
         let feed = try await get("\(base)/v1/users/\(user)/recommendations")
         #expect(feed.status == 200, "the demo's user \(user) has no feed")
         let list = try JSONSerialization.jsonObject(with: feed.body) as? [String: Any]

@@ -29,7 +29,9 @@ public enum Console {
     /// can follow a 307 to the instance that owns a user (another origin) with `fetch` and `EventSource`.
     public static func addRoutes(to router: Router<BasicRequestContext>, worker: Worker, settings: Settings) {
         router.get("/") { _, _ in asset(ConsolePage.html, type: "text/html; charset=utf-8") }
-        router.get("/console/app.js") { _, _ in asset(ConsoleScript.source, type: "text/javascript; charset=utf-8") }
+        for (name, source) in ConsoleScripts.all {
+            router.get(RouterPath("/console/\(name)")) { _, _ in asset(source, type: "text/javascript; charset=utf-8") }
+        }
         router.get("/console/style.css") { _, _ in asset(ConsoleStyle.css, type: "text/css; charset=utf-8") }
         router.get("/console/info") { _, _ in
             ServingAPI.json(ConsoleInfo(worker: worker, settings: settings).encodeJSON())
@@ -64,35 +66,4 @@ public enum Console {
             status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
-}
-
-/// `/console/info`: this instance and what the console can offer.
-struct ConsoleInfo: Encodable {
-    /// `--http-advertise`, nil when the instance does not announce itself.
-    var instance: String?
-    var inputPartitions: Int32
-    /// Input and item-shuffle partitions assigned to this instance now.
-    var partitions: [Int32]
-    var shufflePartitions: [Int32]
-    var ready: Bool
-    var suggestedUsers: [String]
-    var evaluation: Evaluation
-
-    struct Evaluation: Encodable {
-        var report: Bool
-        var plot: Bool
-    }
-
-    init(worker: Worker, settings: Console.Settings) {
-        let statistics = worker.statistics
-        instance = worker.options.httpAdvertise
-        inputPartitions = worker.serving.inputPartitions
-        partitions = statistics.assignedPartitions.sorted()
-        shufflePartitions = statistics.assignedShufflePartitions.sorted()
-        ready = statistics.ready
-        suggestedUsers = settings.suggestedUsers()
-        evaluation = Evaluation(report: settings.evaluationJSON != nil, plot: settings.evaluationPlot != nil)
-    }
-
-    func encodeJSON() -> [UInt8] { Array((try? JSONEncoder().encode(self)) ?? Data("{}".utf8)) }
 }

@@ -1,7 +1,7 @@
 /// The console's page. The console's files are Swift string constants rather than SwiftPM resources: the release
 /// binary is all the Docker image and a `make build` user get, and `Bundle.module` would need its resource bundle
 /// beside it (it stops the process when the bundle is missing). Hand-written, no framework, nothing from a CDN.
-/// The page loads `ConsoleScript` and `ConsoleStyle` from the same origin only (see `Console.contentSecurityPolicy`).
+/// The page loads `ConsoleScripts` and `ConsoleStyle` from the same origin only (see `Console.contentSecurityPolicy`).
 enum ConsolePage {
     static let html = #"""
         <!doctype html>
@@ -29,7 +29,7 @@ enum ConsolePage {
         <p id="status" role="alert" hidden></p>
         <main id="view"></main>
         <footer>Live from this worker's <a href="/metrics">/metrics</a> and <a href="/v1/models">/v1</a> API.</footer>
-        <script src="/console/app.js"></script>
+        <script type="module" src="/console/app.js"></script>
         </body>
         </html>
         """#
