@@ -42,6 +42,7 @@ OVERVIEW = {
     "events-total": "streamrec_events_processed_total", "checkpoints-total": "streamrec_commits_total",
     "aborts-total": "streamrec_checkpoints_aborted_total", "dlq-total": "streamrec_dead_letters_total",
     "late-total": "streamrec_late_events_total", "recommendations-total": "streamrec_recommendations_total",
+    "restored": "streamrec_tasks_restored_total", "changelog": "streamrec_changelog_records_total",
 }
 
 

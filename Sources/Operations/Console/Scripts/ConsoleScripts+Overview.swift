@@ -25,7 +25,8 @@ extension ConsoleScripts {
             ["aborts-total", "checkpoints aborted"], ["dlq-total", "dead letters (DLQ)"], ["late-total", "late events"],
             ["lag-total", "consumer lag (records)"], ["queued", "queued records"], ["paused", "paused partitions"],
             ["assigned", "assigned partitions"], ["users", "users in state"], ["items", "items in state"],
-            ["freshness", "event → list age (s, mean)"],
+            ["freshness", "event → list age (s, mean)"], ["restored", "tasks restored"],
+            ["restore-ms", "restoring (ms, total)"], ["changelog", "changelog records"],
           ];
           root.append(
             el("section", { id: "overview" },
@@ -58,6 +59,9 @@ extension ConsoleScripts {
             setValue("assigned", value("streamrec_assigned_partitions"));
             setValue("users", value("streamrec_state_keys_users"));
             setValue("items", value("streamrec_state_keys_items"));
+            setValue("restored", value("streamrec_tasks_restored_total"));
+            setValue("restore-ms", value("streamrec_restore_milliseconds_total"));
+            setValue("changelog", value("streamrec_changelog_records_total"));
             const ages = value("streamrec_recommendation_event_age_seconds_count");
             setValue("freshness", ages ? value("streamrec_recommendation_event_age_seconds_sum") / ages : 0, 2);
             if (previous) {
