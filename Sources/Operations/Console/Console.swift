@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Worker
 
-/// The web console at `/`: a page, its script and its style (hand-written, embedded in the binary as string
+/// The web console at `/`: a page, its scripts and its style (hand-written, embedded in the binary as string
 /// constants — see `ConsolePage`), and the little JSON it needs beyond `/metrics` and `/v1`: who this instance is,
 /// which users to suggest, and the evaluation report an operator pointed it at.
 public enum Console {

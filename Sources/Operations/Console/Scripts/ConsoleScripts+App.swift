@@ -16,19 +16,24 @@ extension ConsoleScripts {
         const views = { overview, models, user, item, instances, evaluation };
 
         let stopView = () => {};
+        let routed = 0;
 
         async function route() {
           stopView();
           stopView = () => {};
+          const mine = ++routed;
           const [, name = "overview", ...rest] = location.hash.split("/");
           const view = views[name] ? name : "overview";
           const argument = rest.length ? decodeURIComponent(rest.join("/")) : "";
           document.querySelectorAll("nav a").forEach((anchor) => anchor.classList.toggle("active", anchor.dataset.view === view));
-          const root = $("#view");
-          root.replaceChildren();
-          root.dataset.view = view;
+          // A container of its own: a view still starting when the hash changes again draws into a detached node.
+          const root = document.createElement("div");
+          $("#view").replaceChildren(root);
+          $("#view").dataset.view = view;
           try {
-            stopView = (await views[view](root, argument)) || (() => {});
+            const stop = (await views[view](root, argument)) || (() => {});
+            if (mine === routed) stopView = stop;
+            else stop(); // another route started meanwhile
           } catch (error) {
             setStatus("view", String(error.message || error));
           }
