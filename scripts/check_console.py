@@ -289,6 +289,11 @@ def check_demo(driver, workdir):
         page.until(f"{offered[0]}'s feed updated live twice", lambda: page.text("#user-id") == offered[0]
                    and int(page.attribute(personalized, "data-updates") or 0) >= 2, seconds=60)
         page.checked("demo-user", f"demo: the console offers its users {offered}; {offered[0]}'s feed updates live")
+        page.open("#/overview")
+        page.until("the demo's throughput charted", lambda: int(page.attribute("#overview", "data-scrapes") or 0) >= 6
+                   and float(page.attribute("#events-rate", "data-value") or 0) > 0
+                   and page.count("#chart-events polyline") == 1, seconds=60)
+        page.checked("demo-overview", f"demo: the overview charts {page.text('#events-rate')} events/s")
         return page.errors
     finally:
         demo.send_signal(signal.SIGINT)

@@ -37,7 +37,7 @@ enum ConsoleStyle {
         figure { margin: 0; }
         figcaption { color: var(--muted); font-size: 11px; text-align: right; }
         .sparkline { width: 100%; height: 80px; }
-        .sparkline polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; }
+        .sparkline polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
         table { border-collapse: collapse; width: 100%; background: var(--panel); }
         th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; font-size: 12px; }

@@ -52,6 +52,7 @@ extension ConsoleScripts {
           const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
           svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
           svg.setAttribute("class", "sparkline");
+          svg.setAttribute("preserveAspectRatio", "none"); // time runs across the whole width
           const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
           line.setAttribute("points", points);
           svg.append(line);
