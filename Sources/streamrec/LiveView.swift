@@ -34,6 +34,9 @@ final class LiveView: Sendable {
 
     func produced(_ count: Int) { producedEvents.store(count, ordering: .relaxed) }
 
+    /// The users on screen, in the order they were first seen (the console suggests them).
+    var watchedUsers: [String] { watched.withLock { $0.map(\.user) } }
+
     func observe(_ record: OutputRecord) {
         guard record.topic == "recommendations", let key = record.key, let value = record.value,
             let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
@@ -73,7 +76,10 @@ final class LiveView: Sendable {
         }
     }
 
-    func render(statistics: WorkerStatistics, eventsPerSecond: Double, elapsed: Double, plain: Bool) -> String {
+    /// `console`: the web console's URL, repeated on every screen (the first line of the output is wiped).
+    func render(
+        statistics: WorkerStatistics, eventsPerSecond: Double, elapsed: Double, plain: Bool, console: String? = nil
+    ) -> String {
         let pipeline = statistics.pipeline
         var lines: [String] = []
         lines.append(
@@ -88,6 +94,7 @@ final class LiveView: Sendable {
             "    model: active \(statistics.activeModel ?? "blend (no learned version yet)") · feeds ranked by "
                 + "\(models.withLock { $0 }.joined(separator: " → ")) · examples \(pipeline.trainingExamples), trained "
                 + "\(pipeline.examplesTrained), versions published \(pipeline.modelsPublished)")
+        if let console { lines.append("    console: \(console) (its User view offers the users below)") }
         for (user, state) in watched.withLock({ $0 }) {
             lines.append("  \(user)  recent: \(state.triggers.joined(separator: " → "))")
             if let feed = state.lists["personalized"] {

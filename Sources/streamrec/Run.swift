@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Kafka
 import Logging
-import Metrics
 import Operations
-import Prometheus
 import ServiceLifecycle
 import Worker
 
@@ -19,9 +16,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup(title: "Recommender") var recommender: RecommenderOptions
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
-    @Option(help: "Serve /metrics, /health/live and /health/ready on this port, 0 for none (default: 8080).")
-    var httpPort: Int?
-    @Option(help: "Address the HTTP server binds to (default: 0.0.0.0).") var httpHost: String?
+    @OptionGroup(title: "HTTP") var http: HTTPOptions
     @Option(
         help: ArgumentHelp(
             "host:port other instances and clients reach this instance's HTTP API at; announced to the group so a "
@@ -45,12 +40,8 @@ struct Run: AsyncParsableCommand {
         let sources = try await ConfigurationSources.load(file: configFile)
         var options = try pipeline.resolve(sources).workerOptions(
             kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
-        let httpPort = try sources.int("http-port", flag: httpPort, default: 8080)
-        let httpHost = try sources.string("http-host", flag: httpHost, default: "0.0.0.0")
+        let http = try self.http.resolve(sources)
         let gracePeriodSeconds = try sources.int("grace-period-seconds", flag: gracePeriodSeconds, default: 30)
-        guard (0...65_535).contains(httpPort) else {
-            throw ValidationError("http-port must be 0...65535, got \(httpPort)")
-        }
         guard gracePeriodSeconds > 0 else { throw ValidationError("grace-period-seconds must be positive") }
         options.httpAdvertise = try sources.optionalString("http-advertise", flag: httpAdvertise)
         if let advertise = options.httpAdvertise {
@@ -84,8 +75,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         let worker = try Worker(options: options, logger: logger)
-        try await Self.serve(
-            worker, httpHost: httpHost, httpPort: httpPort, grace: .seconds(gracePeriodSeconds), logger: logger)
+        try await Self.serve(worker, http: http, grace: .seconds(gracePeriodSeconds), logger: logger)
         let statistics = worker.statistics
         print(
             "stopped: consumed \(statistics.recordsConsumed), produced \(statistics.recordsProduced), "
@@ -94,14 +84,11 @@ struct Run: AsyncParsableCommand {
 
     /// Runs the worker and (with a port) its HTTP server in one service group: SIGTERM or SIGINT shuts the worker
     /// down first (last commit, leave the group), then the server; past `grace` the group is cancelled.
-    static func serve(_ worker: Worker, httpHost: String, httpPort: Int, grace: Duration, logger: Logger) async throws {
+    static func serve(_ worker: Worker, http: HTTPOptions.Resolved, grace: Duration, logger: Logger) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if httpPort > 0 {
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let router = HealthServer.router(worker: worker, metrics: WorkerMetrics(worker: worker), registry: registry)
-            let server = Application(
-                router: router, configuration: .init(address: .hostname(httpHost, port: httpPort)), logger: logger)
+        if http.port > 0 {
+            let server = WorkerHTTPServer.application(
+                worker: worker, host: http.host, port: http.port, console: http.console, logger: logger)
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         // Last in the list, first to be shut down: the server keeps answering (not ready) while the worker drains.

@@ -46,7 +46,9 @@ final class Captured: @unchecked Sendable {
 @Suite("streamrec command line", .serialized)
 struct DemoCommandTests {
     @Test func theDemoShowsLiveRecommendationsAndASummary() throws {
-        let result = try runStreamrec(["demo", "--duration", "8", "--plain", "--rate", "2000", "--watch", "2"])
+        let result = try runStreamrec([
+            "demo", "--duration", "8", "--plain", "--rate", "2000", "--watch", "2", "--http-port", "0",
+        ])
         #expect(result.status == 0, "stderr: \(result.err.suffix(2_000))")
         #expect(result.out.contains("embedded Kafka at 127.0.0.1:"))
         // A ranked feed with reasons for a watched user, the other surfaces, and the model line.
