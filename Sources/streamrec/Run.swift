@@ -24,6 +24,21 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Address the HTTP server binds to (default: 0.0.0.0).") var httpHost: String?
     @Option(
         help: ArgumentHelp(
+            "Also serve /metrics and the health endpoints on this port, with connections of their own, so probes "
+                + "answer while API clients hold every API connection; 0 for none (default: 0)."))
+    var healthPort: Int?
+    @Option(help: "Connections the API port holds at once; more wait to be accepted (default: 512).")
+    var httpMaxConnections: Int?
+    @Option(help: "Milliseconds a new connection has to send its first request head (default: 10000).")
+    var httpHeaderTimeoutMs: Int?
+    @Option(help: "Milliseconds an HTTP connection may sit idle between requests (default: 60000).")
+    var httpIdleTimeoutMs: Int?
+    @Option(help: "Milliseconds between heartbeat comments on a quiet event stream (default: 5000).")
+    var sseHeartbeatMs: Int?
+    @Option(help: "Server-sent-event clients this instance holds at once; more get 503 (default: 1000).")
+    var maxEventStreams: Int?
+    @Option(
+        help: ArgumentHelp(
             "host:port other instances and clients reach this instance's HTTP API at; announced to the group so a "
                 + "request for a user served elsewhere is redirected there (default: none, answer 503 instead).",
             valueName: "host:port"))
@@ -62,6 +77,14 @@ struct Run: AsyncParsableCommand {
         }
         options.maxServedUsers = try sources.int("served-users", flag: servedUsers, default: options.maxServedUsers)
         guard options.maxServedUsers > 0 else { throw ValidationError("served-users must be positive") }
+        options.maxEventStreams = try sources.int(
+            "max-event-streams", flag: maxEventStreams, default: options.maxEventStreams)
+        guard options.maxEventStreams > 0 else { throw ValidationError("max-event-streams must be positive") }
+        let http = try httpLimits(sources)
+        let healthPort = try sources.int("health-port", flag: healthPort, default: 0)
+        guard (0...65_535).contains(healthPort), healthPort == 0 || healthPort != httpPort else {
+            throw ValidationError("health-port must be 0...65535 and differ from http-port, got \(healthPort)")
+        }
         options.stallTimeoutMilliseconds = try sources.int(
             "stall-timeout-ms", flag: stallTimeoutMs, default: options.stallTimeoutMilliseconds)
         guard options.stallTimeoutMilliseconds >= options.checkpointIntervalMilliseconds else {
@@ -85,7 +108,8 @@ struct Run: AsyncParsableCommand {
         }
         let worker = try Worker(options: options, logger: logger)
         try await Self.serve(
-            worker, httpHost: httpHost, httpPort: httpPort, grace: .seconds(gracePeriodSeconds), logger: logger)
+            worker, http: HTTPAddress(host: httpHost, port: httpPort, healthPort: healthPort, limits: http),
+            grace: .seconds(gracePeriodSeconds), logger: logger)
         let statistics = worker.statistics
         print(
             "stopped: consumed \(statistics.recordsConsumed), produced \(statistics.recordsProduced), "
@@ -94,15 +118,22 @@ struct Run: AsyncParsableCommand {
 
     /// Runs the worker and (with a port) its HTTP server in one service group: SIGTERM or SIGINT shuts the worker
     /// down first (last commit, leave the group), then the server; past `grace` the group is cancelled.
-    static func serve(_ worker: Worker, httpHost: String, httpPort: Int, grace: Duration, logger: Logger) async throws {
+    static func serve(_ worker: Worker, http: HTTPAddress, grace: Duration, logger: Logger) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if httpPort > 0 {
+        if http.port > 0 {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let router = HealthServer.router(worker: worker, metrics: WorkerMetrics(worker: worker), registry: registry)
-            let server = Application(
-                router: router, configuration: .init(address: .hostname(httpHost, port: httpPort)), logger: logger)
+            let metrics = WorkerMetrics(worker: worker)
+            let router = HealthServer.router(worker: worker, metrics: metrics, registry: registry, limits: http.limits)
+            let server = http.limits.application(
+                router, host: http.host, port: http.port, maxConnections: http.limits.maxConnections, logger: logger)
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+            if http.healthPort > 0 {
+                let health = http.limits.application(
+                    HealthServer.healthRouter(worker: worker, metrics: metrics, registry: registry), host: http.host,
+                    port: http.healthPort, maxConnections: HTTPLimits.healthConnections, logger: logger)
+                services.append(.init(service: health, successTerminationBehavior: .gracefullyShutdownGroup))
+            }
         }
         // Last in the list, first to be shut down: the server keeps answering (not ready) while the worker drains.
         services.append(
@@ -116,6 +147,34 @@ struct Run: AsyncParsableCommand {
         let escalation = SignalTrap(stop: StopSignal())
         try await ServiceGroup(configuration: configuration).run()
         withExtendedLifetime(escalation) {}
+    }
+}
+
+/// Where `run` serves HTTP, and with which limits.
+struct HTTPAddress {
+    var host: String
+    var port: Int
+    var healthPort: Int
+    var limits: HTTPLimits
+}
+
+extension Run {
+    /// The HTTP server's limits from the flags and the configuration file; unset ones keep `HTTPLimits`' defaults.
+    func httpLimits(_ sources: ConfigurationSources) throws -> HTTPLimits {
+        var limits = HTTPLimits()
+        let milliseconds = { (key: String, flag: Int?, current: Duration) throws -> Duration in
+            let value = try sources.int(key, flag: flag, default: Int(current / .milliseconds(1)))
+            guard value > 0 else { throw ValidationError("\(key) must be positive, got \(value)") }
+            return .milliseconds(value)
+        }
+        limits.maxConnections = try sources.int(
+            "http-max-connections", flag: httpMaxConnections, default: limits.maxConnections)
+        guard limits.maxConnections > 0 else { throw ValidationError("http-max-connections must be positive") }
+        limits.requestHeaderTimeout = try milliseconds(
+            "http-header-timeout-ms", httpHeaderTimeoutMs, limits.requestHeaderTimeout)
+        limits.idleTimeout = try milliseconds("http-idle-timeout-ms", httpIdleTimeoutMs, limits.idleTimeout)
+        limits.heartbeatInterval = try milliseconds("sse-heartbeat-ms", sseHeartbeatMs, limits.heartbeatInterval)
+        return limits
     }
 }
 
