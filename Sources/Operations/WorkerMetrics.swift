@@ -108,6 +108,7 @@ public final class WorkerMetrics: Sendable {
             ("streamrec_queued_records", { $0.queuedRecords }),
             ("streamrec_ready", { $0.ready ? 1 : 0 }),
             ("streamrec_stalled_partitions", { $0.stalledPartitions.count }),
+            ("streamrec_event_streams", { $0.eventStreams }),
         ]
         gauges = gaugeSpecifications.map { (Gauge(label: $0.label, factory: factory), $0.read) }
     }

@@ -60,6 +60,7 @@ public final class Worker: Sendable {
         statistics.assignedPartitions.sort()
         statistics.assignedShufflePartitions.sort()
         statistics.tableItems = table.itemCount
+        statistics.eventStreams = serving.subscriptions.subscriberCount
         statistics.activeModel = registry.selection.active?.version
         if let since = uncommittedSince.value {
             statistics.stalled = ContinuousClock.now - since > .milliseconds(options.stallTimeoutMilliseconds)

@@ -45,6 +45,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     public var stalled = false
     /// Partitions with records to read that delivered none for the stall timeout (`StallDetector`).
     public var stalledPartitions: [TopicPartition] = []
+    /// Server-sent-event clients connected now (bounded by `WorkerOptions.maxEventStreams`).
+    public var eventStreams = 0
     /// Offset resets of partitions that had a position (records deleted before they were read), per partition.
     /// Bound: one entry per partition this instance was assigned.
     public var offsetResets: [TopicPartition: Int] = [:]
