@@ -23,6 +23,8 @@ import time
 import urllib.error
 import urllib.request
 
+from harness import free_port, wait_for
+
 BIN = sys.argv[1]
 GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500"]
 HOST = "127.0.0.1"
@@ -31,12 +33,6 @@ IDLE_TIMEOUT_MS = 2500
 MAX_STREAMS = 500
 SSE_CYCLES = 10_000
 IDLE_CONNECTIONS = 2_000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def get(port, path, method="GET"):
@@ -48,15 +44,6 @@ def get(port, path, method="GET"):
         return error.code, dict(error.headers), error.read().decode()
     except (urllib.error.URLError, ConnectionError, socket.timeout):
         return None, {}, ""
-
-
-def wait_for(what, condition, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"FAIL: timed out waiting for {what}")
 
 
 def check(condition, message):

@@ -11,7 +11,6 @@ Usage: check_operations.py PATH_TO_STREAMREC
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,14 +20,10 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness import free_port, wait_for
+
 BIN = sys.argv[1]
 GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path):
@@ -39,15 +34,6 @@ def get(port, path):
         return error.code, error.read().decode()
     except (urllib.error.URLError, ConnectionError):
         return None, ""
-
-
-def wait_for(what, condition, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"FAIL: timed out waiting for {what}")
 
 
 def metric(port, name):
@@ -122,8 +108,8 @@ def main():
         worker = start_worker(bootstrap, port, log)
         wait_for("restarted worker ready", lambda: get(port, "/health/ready")[0] == 200)
         produce(bootstrap, 1000, seed=3)
-        wait_for("the rest processed", lambda: metric(port, "streamrec_recommendations_total") >= 1)
-        time.sleep(3)
+        # Every new event processed (this process's counters start at 0) before SIGTERM, instead of a fixed sleep.
+        wait_for("the 1000 new events processed", lambda: metric(port, "streamrec_events_processed_total") >= 1000)
         stop_worker(worker, port)
 
         tail = subprocess.run(

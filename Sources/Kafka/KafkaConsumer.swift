@@ -146,11 +146,16 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Moves assigned partitions to the given next-offsets; records already fetched for them are dropped, so the next
     /// poll returns the partition from that offset (a task rewound to its last checkpoint reads on from there).
+    /// With a timeout of 0 the seek is only started: records from before it are still never delivered.
     public func seek(_ offsets: [TopicPartitionOffset], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) {
         guard !offsets.isEmpty else { return }
         try RDKafkaTopicPartitionList.with(offsets) { (list) throws(KafkaError) in
             try check(rd_kafka_seek_partitions(client.handle, list, timeoutMilliseconds), while: "seeking")
-            if let error = RDKafkaTopicPartitionList.firstError(list, while: "seeking") { throw error }
+            if let error = RDKafkaTopicPartitionList.firstError(
+                list, while: "seeking", accepting: RD_KAFKA_RESP_ERR__IN_PROGRESS)
+            {
+                throw error
+            }
         }
     }
 

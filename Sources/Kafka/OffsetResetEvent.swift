@@ -20,7 +20,10 @@ public struct OffsetResetEvent: Sendable, Equatable {
 
     /// The reset a librdkafka `OFFSET` log line reports, or nil for any other line (and for a partition that had no
     /// position at all: `at offset INVALID` is a start, not a loss).
-    public init?(logLine line: String) {
+    public init?(logLine fullLine: String) {
+        // librdkafka may prefix the thread: `[thrd:main]: user-behavior [12]: offset reset ...`.
+        var line = Substring(fullLine)
+        if line.hasPrefix("[thrd:"), let end = line.range(of: "]: ") { line = line[end.upperBound...] }
         guard let open = line.range(of: " ["), let close = line.range(of: "]: offset reset (at offset "),
             open.upperBound <= close.lowerBound, let partition = Int32(line[open.upperBound..<close.lowerBound])
         else { return nil }

@@ -11,12 +11,16 @@ import StreamEngine
 /// aborted, the tasks are closed without a checkpoint and restored from their changelogs, and reading resumes at
 /// the last checkpoint — except on the corrupted partition, which resumes where the reset moved it (its
 /// checkpoint's offset is gone too). At-least-once goes on from there with the state it has.
-struct OffsetResets {
+final class OffsetResets {
     /// Where librdkafka moves a reset partition (`auto.offset.reset`).
     let policy: KafkaConfiguration.OffsetReset
     let exactlyOnce: Bool
     let counts: Locked<WorkerStatistics>
     let logger: Logger
+    /// The last reset handled per partition, so the same loss reported again (a rewind to a checkpoint whose offset
+    /// is gone too, before the seek past it took effect) is neither counted twice nor recovered from in a loop.
+    /// Bound: one entry per partition this instance was assigned.
+    private var handled: [TopicPartition: Int64] = [:]
 
     init(kafka: KafkaConfiguration, exactlyOnce: Bool, counts: Locked<WorkerStatistics>, logger: Logger) {
         policy =
@@ -30,12 +34,16 @@ struct OffsetResets {
     func handle(_ resets: [OffsetResetEvent], loop: PollLoop, consumer: KafkaConsumer) throws(KafkaError) {
         guard !resets.isEmpty else { return }
         var resumes: [TopicPartitionOffset] = []
+        var corrupted: [TopicPartition] = []
         for reset in resets {
             let log = try consumer.offsetRange(of: reset.partition)
             let resumeAt = policy == .latest ? log.upperBound : log.lowerBound
+            resumes.append(TopicPartitionOffset(reset.partition, offset: resumeAt))
+            guard handled[reset.partition] != reset.offset else { continue }
+            handled[reset.partition] = reset.offset
+            corrupted.append(reset.partition)
             // A position past the log's end (a truncated log) read from the start again loses nothing.
             let skipped = max(0, resumeAt - reset.offset)
-            resumes.append(TopicPartitionOffset(reset.partition, offset: resumeAt))
             counts.withLock {
                 $0.offsetResets[reset.partition, default: 0] += 1
                 $0.recordsSkippedByReset[reset.partition, default: 0] += Int(skipped)
@@ -48,12 +56,17 @@ struct OffsetResets {
                     "resumeAt": "\(resumeAt)", "exactlyOnce": "\(exactlyOnce ? "task corrupted, restoring" : "no")",
                 ])
         }
-        guard exactlyOnce else { return }
-        try loop.recover(
-            from: KafkaError(
+        // Past the deleted records at once. Not waited for: librdkafka may still be applying its own reset, and the
+        // seek's version barrier keeps records from before it from being delivered.
+        try consumer.seek(resumes, timeoutMilliseconds: 0)
+        guard exactlyOnce, !corrupted.isEmpty else { return }
+        // The rewind runs where every recovery runs, after this poll; it goes back to checkpoints, the corrupted
+        // partition's is gone too, and its second reset is sought past here again without being counted twice.
+        loop.recoveryNeeded =
+            loop.recoveryNeeded
+            ?? KafkaError(
                 code: 1, name: "OFFSET_OUT_OF_RANGE",
-                message: "task corrupted: \(resets.map { "\($0.partition)" }.joined(separator: ", ")) lost records",
-                requiresAbort: true))
-        try consumer.seek(resumes)  // after the recovery's rewind: the checkpoint's offset is not in the log either
+                message: "task corrupted: \(corrupted.map { "\($0)" }.joined(separator: ", ")) lost records",
+                requiresAbort: true)
     }
 }
