@@ -84,7 +84,7 @@ struct TestDeployment {
                 Issue.record("timed out after 120 s waiting for \(what)", sourceLocation: sourceLocation)
                 return
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            Thread.sleep(forTimeInterval: 1)  // conditions here read topics back: not in a tight loop
         }
     }
 
