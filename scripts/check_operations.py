@@ -11,7 +11,6 @@ Usage: check_operations.py PATH_TO_STREAMREC
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,14 +20,10 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness import free_port, wait_for
+
 BIN = sys.argv[1]
 GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path):
@@ -39,15 +34,6 @@ def get(port, path):
         return error.code, error.read().decode()
     except (urllib.error.URLError, ConnectionError):
         return None, ""
-
-
-def wait_for(what, condition, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"FAIL: timed out waiting for {what}")
 
 
 def metric(port, name):
@@ -87,6 +73,26 @@ def produce(bootstrap, count, seed):
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def feed_ids(bootstrap):
+    """The `streamrec-id`s of every recommendations record, and of the event feeds among them (one personalized list
+    per event; the other surfaces — cart, window lists, similar items — come besides)."""
+    tail = subprocess.run(
+        [BIN, "tail", "--brokers", bootstrap, "--topic", "recommendations", "--from-beginning", "--headers",
+         "--idle-timeout", "5", *GROUP_FLAGS],
+        check=True, capture_output=True, text=True, timeout=120)
+
+    def event_feed(line):
+        document = json.loads(line.split("\t")[-2])
+        return document.get("surface") == "personalized" and document.get("trigger", {}).get("kind") == "event"
+
+    def record_id(line):
+        parts = line.split("\t")[-1].strip("{}").split(", ")
+        return next(part.split("=", 1)[1].rstrip("}") for part in parts if part.startswith("streamrec-id="))
+
+    lines = [line for line in tail.stdout.splitlines() if "streamrec-id=" in line]
+    return [record_id(line) for line in lines], [record_id(line) for line in lines if event_feed(line)]
+
+
 def main():
     workdir = tempfile.mkdtemp(prefix="streamrec-ops-")
     log = open(os.path.join(workdir, "processes.log"), "w")
@@ -122,26 +128,12 @@ def main():
         worker = start_worker(bootstrap, port, log)
         wait_for("restarted worker ready", lambda: get(port, "/health/ready")[0] == 200)
         produce(bootstrap, 1000, seed=3)
-        wait_for("the rest processed", lambda: metric(port, "streamrec_recommendations_total") >= 1)
-        time.sleep(3)
+        # Until every event's feed is there (read back), instead of a fixed sleep before SIGTERM: the restarted
+        # worker's own counters cannot tell, it may also have had the second batch to do.
+        wait_for("a feed for each of the 4000 events", lambda: len(set(feed_ids(bootstrap)[1])) >= 4000, seconds=180)
         stop_worker(worker, port)
 
-        tail = subprocess.run(
-            [BIN, "tail", "--brokers", bootstrap, "--topic", "recommendations", "--from-beginning", "--headers",
-             "--idle-timeout", "5", *GROUP_FLAGS],
-            check=True, capture_output=True, text=True, timeout=120)
-        def event_feed(line):
-            # One personalized list per event; the other surfaces (cart, window lists, similar items) come besides.
-            document = json.loads(line.split("\t")[-2])
-            return document.get("surface") == "personalized" and document.get("trigger", {}).get("kind") == "event"
-
-        lines = tail.stdout.splitlines()
-        all_ids = [part.split("=", 1)[1].rstrip("}")
-                   for line in lines for part in line.split("\t")[-1].strip("{}").split(", ")
-                   if part.startswith("streamrec-id=")]
-        ids = [part.split("=", 1)[1].rstrip("}")
-               for line in lines if event_feed(line) for part in line.split("\t")[-1].strip("{}").split(", ")
-               if part.startswith("streamrec-id=")]
+        all_ids, ids = feed_ids(bootstrap)
         if len(set(all_ids)) != len(all_ids):
             raise SystemExit(f"FAIL: {len(all_ids) - len(set(all_ids))} recommendation lists repeated")
         if len(ids) != 4000 or len(set(ids)) != 4000:

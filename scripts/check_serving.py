@@ -225,12 +225,19 @@ def check_endpoints(ports, served_by):
 
 def check_event_stream(bootstrap, ports, served_by_partition):
     user = "sse-user"
+    # No stream for a user nobody has seen (no subscription held for any id): 404 until the user's first event.
+    status, _, _ = request(ports[0], f"/v1/users/{user}/recommendations/stream")
+    if status != 404:
+        raise SystemExit(f"FAIL: the stream of a user without events answered {status}, expected 404")
+    now = int(time.time() * 1000)
+    produce_lines(bootstrap, [json.dumps(
+        {"userId": user, "itemId": "i4", "behavior": "view", "timestamp": now, "categoryId": "c4"})])
+    wait_for("the user's first list", lambda: request(ports[0], f"/v1/users/{user}/recommendations")[0] == 200)
     stream = EventStream(ports[0], user)  # redirected to the owner if needed
     if not stream.connected.wait(15):
         raise SystemExit("FAIL: the event stream did not connect")
-    now = int(time.time() * 1000)
     produce_lines(bootstrap, [json.dumps(
-        {"userId": user, "itemId": "i5", "behavior": "click", "timestamp": now, "categoryId": "c5"})])
+        {"userId": user, "itemId": "i5", "behavior": "click", "timestamp": now + 1, "categoryId": "c5"})])
     deadline = time.time() + 20
     while time.time() < deadline:
         try:

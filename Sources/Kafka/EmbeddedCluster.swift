@@ -63,6 +63,14 @@ public final class EmbeddedCluster: @unchecked Sendable {
             while: "moving the leader of \(topic)[\(partition)] to broker \(brokerID)")
     }
 
+    /// Makes a broker the coordinator of a group (`kind` "group") or a transactional id ("transaction"), so a fault
+    /// test can keep coordination away from the broker it slows down or takes down.
+    public func setCoordinator(_ kind: String, key: String, to brokerID: Int32) throws(KafkaError) {
+        try check(
+            rd_kafka_mock_coordinator_set(cluster, kind, key, brokerID),
+            while: "making broker \(brokerID) the \(kind) coordinator of \(key)")
+    }
+
     /// Delays every response of a broker by `milliseconds` — a slow or distant broker, for backpressure tests.
     public func setRoundTripTime(of brokerID: Int32, milliseconds: Int) throws(KafkaError) {
         try check(
@@ -79,11 +87,23 @@ public final class EmbeddedCluster: @unchecked Sendable {
         case transactionOffsetCommit = 28
     }
 
-    /// Makes the next requests of one kind fail with the given broker error codes, one code per request, in order —
-    /// for fault tests (e.g. a produce rejected with `INVALID_RECORD`, 87, fails the record and, in a transaction,
-    /// makes the transaction abortable).
-    public func failNextRequests(_ kind: RequestKind, with errorCodes: [Int32]) {
-        var codes = errorCodes.map { rd_kafka_resp_err_t(rawValue: $0) }
-        rd_kafka_mock_push_request_errors_array(cluster, kind.rawValue, codes.count, &codes)
+    /// Makes the next requests of one kind to a broker fail with the given broker error codes, one code per request,
+    /// in order — for fault tests (e.g. a produce rejected with `INVALID_RECORD`, 87, fails the record and, in a
+    /// transaction, makes the transaction abortable). `pendingRequestErrors` tells how many are still unused.
+    public func failNextRequests(_ kind: RequestKind, with errorCodes: [Int32], broker: Int32 = 1) {
+        for code in errorCodes {
+            _ = streamrec_mock_broker_push_request_error(
+                cluster, broker, kind.rawValue, rd_kafka_resp_err_t(rawValue: code))
+        }
+    }
+
+    /// Errors pushed by `failNextRequests` that no request of that kind to the broker has met yet: 0 once every
+    /// injected fault happened.
+    public func pendingRequestErrors(_ kind: RequestKind, broker: Int32 = 1) throws(KafkaError) -> Int {
+        var count = 0
+        try check(
+            rd_kafka_mock_broker_error_stack_cnt(cluster, broker, kind.rawValue, &count),
+            while: "counting the injected errors of broker \(broker)")
+        return count
     }
 }

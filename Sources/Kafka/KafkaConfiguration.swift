@@ -38,6 +38,15 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         self.properties = properties
     }
 
+    /// librdkafka's default `message.max.bytes`.
+    public static let defaultMessageMaxBytes = 1_000_000
+
+    /// The largest record, with its framing, a producer made from these settings sends (`message.max.bytes`); a
+    /// larger one fails with "Message size too large".
+    public var producerMessageMaxBytes: Int {
+        properties["message.max.bytes"].flatMap { Int($0) } ?? Self.defaultMessageMaxBytes
+    }
+
     /// Settings common to every client.
     var commonProperties: [String: String] {
         ["bootstrap.servers": bootstrapServers, "client.id": clientID]

@@ -23,6 +23,10 @@ public final class KafkaConsumer: @unchecked Sendable {
     private var closed = false
     // Bound: one batch of message pointers, allocated once.
     private var batch: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    // Bound: `maxPendingResets`; reported from librdkafka's threads.
+    private let offsetResets: Locked<[OffsetResetEvent]>
+    /// Resets kept between two `takeOffsetResets` (each assigned partition resets at most once until it is read).
+    static let maxPendingResets = 10_000
 
     public init(
         configuration: KafkaConfiguration,
@@ -33,13 +37,18 @@ public final class KafkaConsumer: @unchecked Sendable {
         onRebalance: @escaping RebalanceHandler = { _ in [] }
     ) throws(KafkaError) {
         let properties = try configuration.consumerProperties()
+        let resets = Locked<[OffsetResetEvent]>([])
         let callbacks = RDKafkaCallbacks(
             logger: logger, onError: onError,
+            onOffsetReset: { reset in
+                resets.withLock { if $0.count < Self.maxPendingResets { $0.append(reset) } }
+            },
             onRebalance: { handle, code, partitions in
                 KafkaConsumer.rebalance(
                     handle: handle, code: code, partitions: partitions, handler: onRebalance, logger: logger)
             },
             onStatistics: Self.statisticsParser(onStatistics))
+        offsetResets = resets
         client = try RDKafkaClient(kind: .consumer, properties: properties, callbacks: callbacks)
         // Route the main queue (callbacks) through the consumer queue so one poll serves both.
         rd_kafka_poll_set_consumer(client.handle)
@@ -85,6 +94,22 @@ public final class KafkaConsumer: @unchecked Sendable {
         return messages
     }
 
+    /// The offset resets librdkafka applied since the last call: partitions whose position was not in the log and
+    /// that it moved by `auto.offset.reset`.
+    public func takeOffsetResets() -> [OffsetResetEvent] {
+        offsetResets.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+    }
+
+    /// The first and the next-to-be-written offset of a partition, as its leader reports them. Blocks.
+    public func offsetRange(of partition: TopicPartition, timeoutMilliseconds: Int32 = 10_000) throws(KafkaError)
+        -> Range<Int64>
+    {
+        try client.offsetRange(of: partition, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
     private func reportConsumeError(_ error: KafkaError) {
         guard let callbacks = RDKafkaCallbacks.from(rd_kafka_opaque(client.handle)) else { return }
         callbacks.onError(error)
@@ -121,11 +146,16 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Moves assigned partitions to the given next-offsets; records already fetched for them are dropped, so the next
     /// poll returns the partition from that offset (a task rewound to its last checkpoint reads on from there).
+    /// With a timeout of 0 the seek is only started: records from before it are still never delivered.
     public func seek(_ offsets: [TopicPartitionOffset], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) {
         guard !offsets.isEmpty else { return }
         try RDKafkaTopicPartitionList.with(offsets) { (list) throws(KafkaError) in
             try check(rd_kafka_seek_partitions(client.handle, list, timeoutMilliseconds), while: "seeking")
-            if let error = RDKafkaTopicPartitionList.firstError(list, while: "seeking") { throw error }
+            if let error = RDKafkaTopicPartitionList.firstError(
+                list, while: "seeking", accepting: RD_KAFKA_RESP_ERR__IN_PROGRESS)
+            {
+                throw error
+            }
         }
     }
 

@@ -33,13 +33,7 @@ public final class KafkaPartitionReader: @unchecked Sendable {
     public func offsetRange(of partition: TopicPartition, timeoutMilliseconds: Int32 = 10_000) throws(KafkaError)
         -> Range<Int64>
     {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        try check(
-            rd_kafka_query_watermark_offsets(
-                client.handle, partition.topic, partition.partition, &low, &high, timeoutMilliseconds),
-            while: "reading the offsets of \(partition)")
-        return low..<max(low, high)
+        try client.offsetRange(of: partition, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Calls `body` with every record of `partitions`, in offset order per partition, up to the end each partition

@@ -15,7 +15,7 @@ public enum ServingAPI {
     /// answers 503 instead of redirecting in a loop.
     static let redirectedMarker = "redirected"
 
-    public static func addRoutes(to router: Router<BasicRequestContext>, worker: Worker) {
+    public static func addRoutes(to router: Router<BasicRequestContext>, worker: Worker, limits: HTTPLimits) {
         let api = router.group("v1")
         api.get("users/:userId/recommendations") { request, context in
             try await answer(request, context, worker) { results, userId in
@@ -38,7 +38,13 @@ public enum ServingAPI {
                 let surfaces =
                     try request.uri.queryParameters["surface"] == nil
                     ? Set(userSurfaces) : [surfaceParameter(request)]
-                return eventStream(of: userId, surfaces: surfaces, current: results, view: worker.serving)
+                // No stream for a user nobody has seen: any id would otherwise hold a subscription for nothing.
+                if results == nil, await worker.currentFeed(of: userId) == nil {
+                    throw APIError.notFound("unknown user '\(userId)'")
+                }
+                return try eventStream(
+                    of: userId, surfaces: surfaces, current: results, view: worker.serving,
+                    heartbeat: limits.heartbeatInterval)
             }
         }
         api.get("users/:userId/features") { request, context in
@@ -146,18 +152,37 @@ public enum ServingAPI {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Server-sent events: the user's current lists first, then each new one as a task produces it. The stream
-    /// ends when the user's partition leaves this instance (the client reconnects and is redirected).
+    /// Server-sent events: the user's current lists first, then each new one as a task produces it, and a comment
+    /// line when it has been quiet for `heartbeat` (writing is how a closed client is noticed; the subscription
+    /// ends with the write that fails). The stream ends when the user's partition leaves this instance (the client
+    /// reconnects and is redirected). Beyond the subscription bound the answer is 503 with `Retry-After`.
     private static func eventStream(
-        of userId: String, surfaces: Set<Surface>, current: UserResults?, view: ServingView
-    ) -> Response {
-        let updates = view.subscriptions.subscribe(user: userId)
+        of userId: String, surfaces: Set<Surface>, current: UserResults?, view: ServingView, heartbeat: Duration
+    ) throws -> Response {
+        guard let subscription = view.subscriptions.subscribe(user: userId) else {
+            throw APIError.unavailable(
+                "this instance holds its maximum of \(view.subscriptions.maxSubscribers) event streams")
+        }
         let initial = surfaces.compactMap { current?.lists[$0] }.sorted { $0.generatedAt < $1.generatedAt }
         let body = ResponseBody { writer in
             for list in initial { try await writer.write(ServerSentEvent.buffer(list)) }
             try await writer.write(ByteBuffer(string: ": connected\n\n"))
-            for await list in updates where surfaces.contains(list.surface) {
-                try await writer.write(ServerSentEvent.buffer(list))
+            try await withThrowingTaskGroup(of: Void.self) { beats in
+                beats.addTask {
+                    while true {
+                        try await Task.sleep(for: heartbeat)
+                        subscription.heartbeat()
+                    }
+                }
+                for await event in subscription.events {
+                    switch event {
+                    case .list(let list) where surfaces.contains(list.surface):
+                        try await writer.write(ServerSentEvent.buffer(list))
+                    case .list: continue
+                    case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    }
+                }
+                beats.cancelAll()
             }
             try await writer.finish(nil)
         }

@@ -4,16 +4,31 @@ import Metrics
 import Prometheus
 import Worker
 
-/// The HTTP server of a worker — console, `/v1`, `/metrics`, health — as `run` and `demo` start it.
+/// The HTTP servers of a worker as `run` and `demo` start them: the API port (console, `/v1`, `/metrics`, health)
+/// with `limits`, and — with a health port — `/metrics` and health again on a port of their own with their own small
+/// connection bound, so probes answer while API clients hold every API connection.
 public enum WorkerHTTPServer {
+    public typealias Server = Application<RouterResponder<BasicRequestContext>>
+
     /// Bootstraps swift-metrics with a Prometheus registry for `/metrics`: call it once per process.
-    public static func application(
-        worker: Worker, host: String, port: Int, console: Console.Settings, logger: Logger
-    ) -> Application<RouterResponder<BasicRequestContext>> {
+    public static func applications(
+        worker: Worker, host: String, port: Int, healthPort: Int = 0, limits: HTTPLimits = HTTPLimits(),
+        console: Console.Settings, logger: Logger
+    ) -> [Server] {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let metrics = WorkerMetrics(worker: worker)
         let router = HealthServer.router(
-            worker: worker, metrics: WorkerMetrics(worker: worker), registry: registry, console: console)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+            worker: worker, metrics: metrics, registry: registry, console: console, limits: limits)
+        var servers = [
+            limits.application(router, host: host, port: port, maxConnections: limits.maxConnections, logger: logger)
+        ]
+        if healthPort > 0 {
+            servers.append(
+                limits.application(
+                    HealthServer.healthRouter(worker: worker, metrics: metrics, registry: registry), host: host,
+                    port: healthPort, maxConnections: HTTPLimits.healthConnections, logger: logger))
+        }
+        return servers
     }
 }

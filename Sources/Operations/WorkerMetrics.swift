@@ -103,6 +103,9 @@ public final class WorkerMetrics: Sendable {
             ("streamrec_paused_partitions", { $0.pausedPartitions }),
             ("streamrec_queued_records", { $0.queuedRecords }),
             ("streamrec_ready", { $0.ready ? 1 : 0 }),
+            ("streamrec_stalled_partitions", { $0.stalledPartitions.count }),
+            ("streamrec_event_streams", { $0.eventStreams }),
+            ("streamrec_event_streams_max", { $0.maxEventStreams }),
         ]
         gauges = gaugeSpecifications.map { (Gauge(label: $0.label, factory: factory), $0.read) }
     }
@@ -126,7 +129,31 @@ public final class WorkerMetrics: Sendable {
                 factory: factory
             ).record(lag)
         }
+        refreshPartitionCounters(now: now, before: before)
         refreshModels(now: now, before: before)
+    }
+
+    /// Per topic and partition: `streamrec_offset_resets_total` and `streamrec_offset_reset_skipped_records_total`
+    /// (records deleted before they were read: data loss), and `streamrec_partition_stalled` (1 while stalled).
+    private func refreshPartitionCounters(now: WorkerStatistics, before: WorkerStatistics) {
+        let dimensions = { (partition: TopicPartition) in
+            [("topic", partition.topic), ("partition", String(partition.partition))]
+        }
+        let perPartition: [(label: String, read: (WorkerStatistics) -> [TopicPartition: Int])] = [
+            ("streamrec_offset_resets_total", { $0.offsetResets }),
+            ("streamrec_offset_reset_skipped_records_total", { $0.recordsSkippedByReset }),
+        ]
+        for counter in perPartition {
+            for (partition, total) in counter.read(now) {
+                let delta = total - (counter.read(before)[partition] ?? 0)
+                guard delta > 0 else { continue }
+                Counter(label: counter.label, dimensions: dimensions(partition), factory: factory).increment(by: delta)
+            }
+        }
+        for partition in Set(now.stalledPartitions + before.stalledPartitions) {
+            Gauge(label: "streamrec_partition_stalled", dimensions: dimensions(partition), factory: factory).record(
+                now.stalledPartitions.contains(partition) ? 1 : 0)
+        }
     }
 
     /// `streamrec_model_lists_total` and `streamrec_model_hits_total` per version (the blend is `version="blend"`),

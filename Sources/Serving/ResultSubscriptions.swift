@@ -7,40 +7,47 @@ public final class ResultSubscriptions: Sendable {
     /// Lists kept per subscriber that has not read them yet: a slow client skips to the newest, it never makes a
     /// lane wait or memory grow.
     public static let bufferedLists = 16
-    private typealias Continuation = AsyncStream<ServedList>.Continuation
+    private typealias Continuation = AsyncStream<SubscriptionEvent>.Continuation
 
     private struct State: Sendable {
-        // Bound: one entry per open connection (the HTTP server bounds connections).
+        // Bound: `maxSubscribers` entries in all.
         var byUser: [String: [Int: Continuation]] = [:]
         var nextID = 0
     }
 
     private let state = Locked(State())
     private let count = Atomic<Int>(0)
+    /// Open subscriptions this instance holds at most; `subscribe` refuses more.
+    public let maxSubscribers: Int
 
-    public init() {}
+    public init(maxSubscribers: Int = 1_000) {
+        precondition(maxSubscribers > 0, "a subscription bound must allow one subscriber")
+        self.maxSubscribers = maxSubscribers
+    }
 
     public var subscriberCount: Int { count.load(ordering: .relaxed) }
 
-    /// A stream of the user's lists from now on; it ends when `finish` is called for the user's partition or the
-    /// consumer stops iterating.
-    public func subscribe(user: String) -> AsyncStream<ServedList> {
+    /// A subscription to the user's lists from now on, or nil when `maxSubscribers` are open already. Its stream
+    /// ends when `finish` is called for the user's partition or the consumer stops iterating.
+    public func subscribe(user: String) -> Subscription? {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: ServedList.self, bufferingPolicy: .bufferingNewest(Self.bufferedLists))
-        let id = state.withLock { state in
+            of: SubscriptionEvent.self, bufferingPolicy: .bufferingNewest(Self.bufferedLists))
+        let id = state.withLock { state -> Int? in
+            guard count.load(ordering: .relaxed) < maxSubscribers else { return nil }
             state.nextID += 1
             state.byUser[user, default: [:]][state.nextID] = continuation
+            count.add(1, ordering: .relaxed)  // under the lock, so the bound holds under concurrent subscribes
             return state.nextID
         }
-        count.add(1, ordering: .relaxed)
+        guard let id else { return nil }
         continuation.onTermination = { [weak self] _ in self?.remove(user: user, id: id) }
-        return stream
+        return Subscription(events: stream, continuation: continuation)
     }
 
     func publish(_ list: ServedList, to user: String) {
         guard count.load(ordering: .relaxed) > 0 else { return }
         let continuations = state.withLock { state in state.byUser[user].map { Array($0.values) } ?? [] }
-        for continuation in continuations { continuation.yield(list) }
+        for continuation in continuations { continuation.yield(.list(list)) }
     }
 
     /// Ends the streams of users for whom `isLeaving` is true (their partition moved to another instance): the
@@ -53,11 +60,26 @@ public final class ResultSubscriptions: Sendable {
     }
 
     private func remove(user: String, id: Int) {
-        let removed = state.withLock { state -> Bool in
-            guard state.byUser[user]?.removeValue(forKey: id) != nil else { return false }
+        state.withLock { state in
+            guard state.byUser[user]?.removeValue(forKey: id) != nil else { return }
             if state.byUser[user]?.isEmpty == true { state.byUser[user] = nil }
-            return true
+            count.subtract(1, ordering: .relaxed)
         }
-        if removed { count.subtract(1, ordering: .relaxed) }
     }
+}
+
+/// What a subscriber is sent: a new list, or a heartbeat — a write that finds out whether the client is still
+/// there, since a closed connection is only noticed when something is written to it.
+public enum SubscriptionEvent: Sendable {
+    case list(ServedList)
+    case heartbeat
+}
+
+/// One subscriber's stream of events.
+public struct Subscription: Sendable {
+    public let events: AsyncStream<SubscriptionEvent>
+    fileprivate let continuation: AsyncStream<SubscriptionEvent>.Continuation
+
+    /// Puts a heartbeat in the stream (the server calls it every few seconds while the client is quiet).
+    public func heartbeat() { continuation.yield(.heartbeat) }
 }

@@ -11,16 +11,17 @@ import StreamEngine
 public final class ServingView: Sendable {
     public let inputPartitions: Int32
     public let ownership = PartitionOwnership()
-    public let subscriptions = ResultSubscriptions()
+    public let subscriptions: ResultSubscriptions
     private let topics: OutputTopics
     /// Users spread over shards so lanes and request handlers rarely wait for one another.
     private let shards: [Locked<BoundedCache<String, UserResults>>]
     private static let shardCount = 16
 
     /// `maxUsers` bounds the users whose results are kept (oldest written first out); a user not kept answers 404
-    /// until the user's next list.
-    public init(inputPartitions: Int32, topics: OutputTopics, maxUsers: Int) {
+    /// until the user's next list. `maxSubscribers` bounds the server-sent-event clients.
+    public init(inputPartitions: Int32, topics: OutputTopics, maxUsers: Int, maxSubscribers: Int = 1_000) {
         self.inputPartitions = inputPartitions
+        subscriptions = ResultSubscriptions(maxSubscribers: maxSubscribers)
         self.topics = topics
         let perShard = max(1, maxUsers / Self.shardCount)
         shards = (0..<Self.shardCount).map { _ in

@@ -177,7 +177,9 @@ final class PollLoop: @unchecked Sendable {
                 rewind.append(TopicPartitionOffset(partition, offset: start))
             }
         }
-        try consumer?.seek(rewind)
+        // Not waited for (a blocking seek timed out on a loaded machine and failed the worker); the seek's version
+        // barrier already keeps records fetched before it from being delivered.
+        try consumer?.seek(rewind, timeoutMilliseconds: 0)
         if exactlyOnce { try producer.beginTransaction() }
     }
 

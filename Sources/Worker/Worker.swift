@@ -32,6 +32,7 @@ public final class Worker: Sendable {
         observer: (@Sendable (OutputRecord) -> Void)? = nil
     ) throws(SettingsError) {
         try options.effectivePipeline.validate()
+        try RecordLimits.check(options)
         guard options.lanes > 0 else { throw SettingsError("lanes must be positive, got \(options.lanes)") }
         self.options = options
         self.logger = logger
@@ -39,7 +40,7 @@ public final class Worker: Sendable {
         table = ItemTable(settings: options.pipeline)
         serving = ServingView(
             inputPartitions: Int32(options.topics.inputPartitions), topics: options.effectivePipeline.topics,
-            maxUsers: options.maxServedUsers)
+            maxUsers: options.maxServedUsers, maxSubscribers: options.maxEventStreams)
     }
 
     /// The item table every instance holds whole (item features and neighbours for the HTTP API).
@@ -59,6 +60,8 @@ public final class Worker: Sendable {
         statistics.assignedPartitions.sort()
         statistics.assignedShufflePartitions.sort()
         statistics.tableItems = table.itemCount
+        statistics.eventStreams = serving.subscriptions.subscriberCount
+        statistics.maxEventStreams = options.maxEventStreams
         statistics.activeModel = registry.selection.active?.version
         if let since = uncommittedSince.value {
             statistics.stalled = ContinuousClock.now - since > .milliseconds(options.stallTimeoutMilliseconds)
@@ -130,6 +133,9 @@ public final class Worker: Sendable {
             changelog: ChangelogRestore(reader: changelogReader, settings: settings, logger: logger), lanes: lanes,
             counts: counts, serving: serving, announcer: announcer, logger: logger)
         var consumerConfiguration = options.kafka
+        let resets = OffsetResets(
+            kafka: options.kafka, exactlyOnce: options.guarantee == .exactlyOnce, counts: counts, logger: logger)
+        let stalls = StallDetector(timeout: .milliseconds(options.stallTimeoutMilliseconds))
         if consumerConfiguration.properties["statistics.interval.ms"] == nil {
             consumerConfiguration.properties["statistics.interval.ms"] = "5000"  // for the lag metrics
         }
@@ -171,6 +177,11 @@ public final class Worker: Sendable {
             while !stop.isStopped {
                 let records = consumer.pollBatch(timeoutMilliseconds: 100)
                 if !records.isEmpty { uncommittedSince.withLock { $0 = $0 ?? .now } }
+                try resets.handle(consumer.takeOffsetResets(), loop: loop, consumer: consumer)
+                report(
+                    stalls.update(
+                        delivered: records, lag: counts.value.consumerLag, assigned: loop.laneOf.keys,
+                        paused: loop.paused))
                 try loop.dispatch(records)
                 producer.poll()
                 if let reason = loop.recoveryNeeded ?? deliveries.firstFailure {
@@ -209,6 +220,30 @@ public final class Worker: Sendable {
             throw failure
         }
         logger.info("worker stopped", metadata: ["consumed": "\(statistics.recordsConsumed)"])
+    }
+}
+
+extension Worker {
+    /// Publishes what the stall detector found: readiness and the metric follow `stalledPartitions`.
+    private func report(_ change: StallDetector.Change) {
+        guard !change.stalled.isEmpty || !change.recovered.isEmpty else { return }
+        for partition in change.stalled {
+            let lag = counts.value.consumerLag[partition] ?? 0
+            logger.error(
+                "partition stalled: records to read, none delivered",
+                metadata: [
+                    "partition": "\(partition)", "lag": "\(lag)",
+                    "stallTimeoutMs": "\(options.stallTimeoutMilliseconds)",
+                ])
+        }
+        for partition in change.recovered {
+            logger.info("partition delivers records again", metadata: ["partition": "\(partition)"])
+        }
+        counts.withLock { statistics in
+            statistics.stalledPartitions = Array(
+                Set(statistics.stalledPartitions).union(change.stalled).subtracting(change.recovered)
+            ).sorted()
+        }
     }
 }
 

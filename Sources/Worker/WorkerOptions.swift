@@ -30,6 +30,9 @@ public struct WorkerOptions: Sendable {
     public var stallTimeoutMilliseconds = 15_000
     /// Users whose latest lists and features the HTTP API keeps (the serving view's bound).
     public var maxServedUsers = 100_000
+    /// Server-sent-event clients (`/v1/users/{id}/recommendations/stream`) this instance holds at once; more are
+    /// answered 503 with `Retry-After`.
+    public var maxEventStreams = 1_000
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka

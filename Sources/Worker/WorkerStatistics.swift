@@ -43,9 +43,20 @@ public struct WorkerStatistics: Sendable, Equatable {
     /// Records were taken in and no checkpoint completed for longer than the stall timeout: outputs and offsets
     /// cannot be committed (a broker or the transaction coordinator is away, or a lane is stuck).
     public var stalled = false
+    /// Partitions with records to read that delivered none for the stall timeout (`StallDetector`).
+    public var stalledPartitions: [TopicPartition] = []
+    /// Server-sent-event clients connected now (bounded by `WorkerOptions.maxEventStreams`).
+    public var eventStreams = 0
+    /// Its bound, so a dashboard or an alert can show how close to it the instance is.
+    public var maxEventStreams = 0
+    /// Offset resets of partitions that had a position (records deleted before they were read), per partition.
+    /// Bound: one entry per partition this instance was assigned.
+    public var offsetResets: [TopicPartition: Int] = [:]
+    /// Records those resets skipped (lost), per partition.
+    public var recordsSkippedByReset: [TopicPartition: Int] = [:]
 
     public init() {}
 
     /// Ready: joined, not failed, and able to make progress — what a load balancer or a readiness probe should ask.
-    public var ready: Bool { joined && !failed && brokersReachable && !stalled }
+    public var ready: Bool { joined && !failed && brokersReachable && !stalled && stalledPartitions.isEmpty }
 }

@@ -20,10 +20,11 @@ final class ConsoleServer: Sendable {
         var console = http.console
         console.suggestedUsers = users
         let logger = Logger(label: "streamrec-demo")
-        let application = WorkerHTTPServer.application(
-            worker: worker, host: http.host, port: http.port, console: console, logger: logger)
+        let servers = WorkerHTTPServer.applications(
+            worker: worker, host: http.host, port: http.port, healthPort: http.healthPort, limits: http.limits,
+            console: console, logger: logger)
         let group = ServiceGroup(
-            services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+            services: servers, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         let host = http.host == "0.0.0.0" ? "localhost" : http.host
         let server = ConsoleServer(group: group, url: "http://\(host):\(http.port)/")
         print("Console: \(server.url) (the /v1 API and /metrics on the same port)")

@@ -17,6 +17,8 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
     @OptionGroup(title: "HTTP") var http: HTTPOptions
+    @Option(help: "Server-sent-event clients this instance holds at once; more get 503 (default: 1000).")
+    var maxEventStreams: Int?
     @Option(
         help: ArgumentHelp(
             "host:port other instances and clients reach this instance's HTTP API at; announced to the group so a "
@@ -53,6 +55,9 @@ struct Run: AsyncParsableCommand {
         }
         options.maxServedUsers = try sources.int("served-users", flag: servedUsers, default: options.maxServedUsers)
         guard options.maxServedUsers > 0 else { throw ValidationError("served-users must be positive") }
+        options.maxEventStreams = try sources.int(
+            "max-event-streams", flag: maxEventStreams, default: options.maxEventStreams)
+        guard options.maxEventStreams > 0 else { throw ValidationError("max-event-streams must be positive") }
         options.stallTimeoutMilliseconds = try sources.int(
             "stall-timeout-ms", flag: stallTimeoutMs, default: options.stallTimeoutMilliseconds)
         guard options.stallTimeoutMilliseconds >= options.checkpointIntervalMilliseconds else {
@@ -87,9 +92,12 @@ struct Run: AsyncParsableCommand {
     static func serve(_ worker: Worker, http: HTTPOptions.Resolved, grace: Duration, logger: Logger) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if http.port > 0 {
-            let server = WorkerHTTPServer.application(
-                worker: worker, host: http.host, port: http.port, console: http.console, logger: logger)
-            services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+            for server in WorkerHTTPServer.applications(
+                worker: worker, host: http.host, port: http.port, healthPort: http.healthPort, limits: http.limits,
+                console: http.console, logger: logger)
+            {
+                services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+            }
         }
         // Last in the list, first to be shut down: the server keeps answering (not ready) while the worker drains.
         services.append(

@@ -166,12 +166,27 @@ import Testing
         let bytes = Array(Self.validDeep.utf8)
         var random = SeededRandom(seed: 9)
         let interesting = Array(#"{}[]",:0123456789-.eE naxtul\"#.utf8) + [0, 0xff]
+        var (decoded, refused) = (0, 0)
         for _ in 0..<3_000 {
             var changed = bytes
             changed[random.below(changed.count)] = interesting[random.below(interesting.count)]
-            if let version = try? ModelFile.decode(changed) {
-                _ = version.model.logit([Feature(field: 0, index: 1), Feature(field: 1, index: 2, value: 3)])
+            do throws(ModelFileError) {
+                // Decoded: a model that ranks (a finite logit) and survives its own round trip.
+                let version = try ModelFile.decode(changed)
+                let logit = version.model.logit([Feature(field: 0, index: 1), Feature(field: 1, index: 2, value: 3)])
+                #expect(logit.isFinite, "a decoded model must rank: \(String(decoding: changed, as: UTF8.self))")
+                let encoded = ModelFile.encode(version)
+                #expect(try ModelFile.encode(ModelFile.decode(encoded)) == encoded)
+                decoded += 1
+            } catch {
+                // Or the typed error, saying what is wrong.
+                #expect(!error.message.isEmpty)
+                refused += 1
             }
         }
+        // Both outcomes occur: changed digits still decode, changed syntax does not.
+        #expect(decoded > 0)
+        #expect(refused > 0)
+        #expect(decoded + refused == 3_000)
     }
 }

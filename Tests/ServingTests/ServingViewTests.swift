@@ -88,14 +88,34 @@ import Testing
 
     @Test func subscribersReceiveTheirUsersListsAndEndWhenThePartitionMoves() async {
         let view = view()
-        let stream = view.subscriptions.subscribe(user: "u1")
+        guard let subscription = view.subscriptions.subscribe(user: "u1") else {
+            Issue.record("the first subscriber is within the bound")
+            return
+        }
         #expect(view.subscriptions.subscriberCount == 1)
         view.record([list(.personalized, user: "u2", at: 1, id: "other"), list(.cart, user: "u1", at: 2, id: "mine")])
+        subscription.heartbeat()
         view.revoked([view.partition(ofUser: "u1")])
         var received: [String] = []
-        for await list in stream { received.append(list.id) }
-        #expect(received == ["mine"])
+        for await event in subscription.events {
+            switch event {
+            case .list(let list): received.append(list.id)
+            case .heartbeat: received.append("heartbeat")
+            }
+        }
+        #expect(received == ["mine", "heartbeat"])
         #expect(view.subscriptions.subscriberCount == 0)
+    }
+
+    @Test func subscriptionsBeyondTheBoundAreRefusedUntilOneEnds() {
+        let subscriptions = ResultSubscriptions(maxSubscribers: 2)
+        var open = [subscriptions.subscribe(user: "u1"), subscriptions.subscribe(user: "u2")]
+        #expect(open.allSatisfy { $0 != nil })
+        #expect(subscriptions.subscribe(user: "u3") == nil)
+        #expect(subscriptions.subscriberCount == 2)
+        open.removeLast()  // the stream is released: its subscription ends
+        #expect(subscriptions.subscriberCount == 1)
+        #expect(subscriptions.subscribe(user: "u3") != nil)
     }
 }
 

@@ -32,7 +32,7 @@ struct BackpressureTests {
         var maxPaused = 0
         var consumedWhileSlow = 0
         let statistics = try deployment.runWorker(
-            untilConsumed: events.count, settleSeconds: 1,
+            untilConsumed: events.count,
             whileRunning: { worker in
                 let slowUntil = Date().addingTimeInterval(12)
                 while Date() < slowUntil {
@@ -43,6 +43,10 @@ struct BackpressureTests {
                     Thread.sleep(forTimeInterval: 0.02)
                 }
                 try deployment.cluster.setRoundTripTime(of: 2, milliseconds: 0)
+            },
+            until: {
+                $0.recordsConsumed == events.count && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed
+                    && $0.queuedRecords == 0 && $0.pausedPartitions == 0
             })
         // The queues stay within their bounds: per lane the limit plus one poll batch.
         #expect(maxQueued <= 2 * limit + deployment.options.maxBatchSize)

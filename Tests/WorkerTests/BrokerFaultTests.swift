@@ -20,14 +20,25 @@ struct BrokerFaultTests {
         #expect(features.values.allSatisfy { Set($0).count == 1 })
     }
 
+    /// Every event processed, re-keyed and through its item task, nothing queued, and windows closed: what
+    /// `expectCompleteOutputs` reads back.
+    static func settled(_ deployment: TestDeployment, _ events: Int) -> (WorkerStatistics) -> Bool {
+        {
+            $0.recordsConsumed >= events && deployment.caughtUp($0)
+                && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed && $0.queuedRecords == 0
+                && $0.pipeline.featuresEmitted > 0
+        }
+    }
+
     @Test func aBrokerDownForThirtySecondsIsWaitedOut() throws {
         var deployment = try TestDeployment(group: "fault-down", partitions: 2)
         deployment.options.stallTimeoutMilliseconds = 5_000
         let events = ExactlyOnceTests.events(3_000)
         try deployment.publish(Array(events[..<1_500]))
         var readiness: [Bool] = []
+        var sawBrokersDown = false
         let statistics = try deployment.runWorker(
-            untilConsumed: events.count, settleSeconds: 2,
+            untilConsumed: events.count,
             whileRunning: { worker in
                 deployment.waitFor(worker, BackgroundJob(name: "noop") {}) {
                     $0.recordsConsumed >= 1_500 && $0.commits >= 2
@@ -36,7 +47,9 @@ struct BrokerFaultTests {
                 try deployment.cluster.setBrokerDown(1)
                 let back = Date().addingTimeInterval(30)
                 while Date() < back {
-                    readiness.append(worker.statistics.ready)
+                    let now = worker.statistics
+                    readiness.append(now.ready)
+                    sawBrokersDown = sawBrokersDown || !now.brokersReachable
                     Thread.sleep(forTimeInterval: 0.5)
                 }
                 try deployment.cluster.setBrokerUp(1)
@@ -45,9 +58,10 @@ struct BrokerFaultTests {
                     $0.recordsConsumed >= events.count && $0.ready
                 }
                 readiness.append(worker.statistics.ready)
-            })
+            }, until: Self.settled(deployment, events.count))
         #expect(readiness.first == true)
         #expect(readiness.contains(false), "not ready while the broker is down")
+        #expect(sawBrokersDown, "the fault happened: the worker saw no broker it could reach")
         #expect(readiness.last == true)
         #expect(!statistics.failed)
         try Self.expectCompleteOutputs(deployment, events: events.count)
@@ -61,18 +75,22 @@ struct BrokerFaultTests {
         let events = ExactlyOnceTests.events(3_000)
         try deployment.publish(Array(events[..<1_000]))
         let statistics = try deployment.runWorker(
-            untilConsumed: events.count, settleSeconds: 2,
+            untilConsumed: events.count,
             whileRunning: { worker in
                 deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.commits >= 2 }
                 try fault(deployment)
                 try deployment.publish(Array(events[1_000...]))
-            })
+            }, until: settled(deployment, events.count))
         #expect(!statistics.failed)
         #expect(statistics.recordsConsumed >= events.count)
         try expectCompleteOutputs(deployment, events: events.count)
     }
 
     @Test func requestErrorsOnProduceCommitAndTransactionsAreRetried() throws {
+        let kinds: [EmbeddedCluster.RequestKind] = [
+            .produce, .addPartitionsToTransaction, .transactionOffsetCommit, .endTransaction,
+        ]
+        var cluster: EmbeddedCluster?
         try Self.survive("fault-errors") { deployment in
             // Retriable broker errors: NOT_LEADER_OR_FOLLOWER (6), REQUEST_TIMED_OUT (7),
             // COORDINATOR_LOAD_IN_PROGRESS (14), COORDINATOR_NOT_AVAILABLE (15), NOT_COORDINATOR (16).
@@ -80,7 +98,14 @@ struct BrokerFaultTests {
             deployment.cluster.failNextRequests(.addPartitionsToTransaction, with: [15, 14])
             deployment.cluster.failNextRequests(.transactionOffsetCommit, with: [16, 14])
             deployment.cluster.failNextRequests(.endTransaction, with: [15, 16])
+            let injected = try kinds.map { kind throws(KafkaError) in try deployment.cluster.pendingRequestErrors(kind)
+            }
+            #expect(injected == [3, 2, 2, 2])
+            cluster = deployment.cluster
         }
+        // Every injected error met a request: the faults happened, and the outputs are complete regardless.
+        let left = try kinds.map { kind throws(KafkaError) in try cluster!.pendingRequestErrors(kind) }
+        #expect(left == [0, 0, 0, 0])
     }
 
     @Test func aLeaderChangeIsFollowed() throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Kafka
 import Recommender
@@ -37,5 +38,62 @@ struct DeadLetterTopicTests {
         let dead = try deployment.readAll("missing-dlq")
         #expect(dead.map { text($0.key) } == ["bad"])
         #expect(dead.first.map { text($0.header(OutputHeaders.errorClass)) } == "wrongColumnCount")
+    }
+}
+
+/// Issue 19, part 1: a record whose dead-letter copy would not fit the producer is no poison pill — the copy is cut
+/// to `--max-record-bytes` with the original's size, digest and position, and the worker goes on.
+@Suite("Oversized records on the embedded cluster", .serialized)
+struct OversizedRecordTests {
+    @Test func recordsAtAndAboveTheProducerLimitAreDeadLetteredTruncatedAndTheWorkerGoesOn() throws {
+        let deployment = try TestDeployment(group: "it-oversized")
+        let limit = deployment.options.pipeline.maxRecordBytes
+        // One at the producer's own limit (what any default client can write), one above it (a client with a
+        // higher message.max.bytes, as kcat's defaults allow).
+        let atLimit = [UInt8](repeating: UInt8(ascii: "a"), count: KafkaConfiguration.defaultMessageMaxBytes - 1_000)
+        let aboveLimit = [UInt8](repeating: UInt8(ascii: "b"), count: 2 * KafkaConfiguration.defaultMessageMaxBytes)
+        let events = WorkerIntegrationTests.events().prefix(200)
+        try deployment.publish(Array(events[..<100]))
+        var large = KafkaConfiguration(bootstrapServers: deployment.cluster.bootstrapServers)
+        large.properties["message.max.bytes"] = String(3 * KafkaConfiguration.defaultMessageMaxBytes)
+        let producer = try KafkaProducer(configuration: large)
+        let publisher = EventPublisher(producer: producer, topic: deployment.options.topics.input)
+        try publisher.publishRaw(key: "at-limit", value: atLimit)
+        try publisher.publishRaw(key: "above-limit", value: aboveLimit)
+        try producer.flush()
+        try deployment.publish(Array(events[100...]))
+
+        let statistics = try deployment.runWorker(untilConsumed: 202)
+        #expect(!statistics.failed)
+        #expect(statistics.recordsConsumed >= 202)
+        #expect(statistics.pipeline.deadLettersByReason[.recordTooLarge] == 2)
+        #expect(statistics.pipeline.eventsProcessed == 200)
+
+        let dead = try deployment.readAll(deployment.options.topics.outputs.deadLetter, atLeast: 2)
+        #expect(Set(dead.map { text($0.key) }) == ["at-limit", "above-limit"])
+        for (letter, original) in zip(dead.sorted { text($0.key) > text($1.key) }, [atLimit, aboveLimit]) {
+            let copied = (letter.key?.count ?? 0) + (letter.value?.count ?? 0)
+            #expect(copied <= limit, "the copy is bounded by --max-record-bytes")
+            #expect(letter.value.map { original.starts(with: $0) } == true, "the first bytes are kept")
+            let originalSize = (letter.key?.count ?? 0) + original.count
+            #expect(text(letter.header(OutputHeaders.originalBytes)) == String(originalSize))
+            let digest = SHA256.hash(data: original).map { String(format: "%02x", $0) }.joined()
+            #expect(text(letter.header(OutputHeaders.originalValueSHA256)) == digest)
+            #expect(text(letter.header(OutputHeaders.source)).hasPrefix("\(deployment.options.topics.input):"))
+            #expect(text(letter.header(OutputHeaders.errorClass)) == "recordTooLarge")
+        }
+    }
+
+    @Test func aRecordLimitTheProducerCannotCopyIsRefusedAtStartWithWhatToChange() throws {
+        var options = try WorkerOptions.embedded(EmbeddedCluster(brokers: 1), group: "it-limits", partitions: 1)
+        options.pipeline.maxRecordBytes = KafkaConfiguration.defaultMessageMaxBytes
+        #expect {
+            try Worker(options: options)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("lower --max-record-bytes") && message.contains("message.max.bytes=")
+        }
+        options.kafka.properties["message.max.bytes"] = String(2 * KafkaConfiguration.defaultMessageMaxBytes)
+        _ = try Worker(options: options)
     }
 }

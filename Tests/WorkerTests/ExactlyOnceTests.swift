@@ -41,7 +41,7 @@ struct ExactlyOnceTests {
         // Done once the input is read and processed after the abort: after the rewind the item tasks drop the
         // shuffle records they already had, so the usual "every event reached its item task" test never holds.
         let statistics = try deployment.runWorker(
-            untilConsumed: events.count, settleSeconds: 2,
+            untilConsumed: events.count,
             whileRunning: { worker in
                 deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.commits >= 2 }
                 // The broker refuses to add a partition to the next transaction (TOPIC_AUTHORIZATION_FAILED, a request
@@ -49,12 +49,18 @@ struct ExactlyOnceTests {
                 // their last checkpoint.
                 deployment.cluster.failNextRequests(.addPartitionsToTransaction, with: [29])
                 try deployment.publish(Array(events[1_500...]))
+                // While it runs: every event's feed written (the records that failed with the aborted transaction
+                // are sent again after the rewind).
+                deployment.eventually("a feed for each of the \(events.count) events") {
+                    let written = (try? deployment.readAll("recommendations", atLeast: events.count)) ?? []
+                    return Self.byID(written.filter { isEventFeed($0) }).count >= events.count
+                }
             },
-            until: { $0.checkpointsAborted >= 1 && $0.recordsConsumed >= events.count && $0.queuedRecords == 0 })
+            until: { $0.checkpointsAborted >= 1 && $0.queuedRecords == 0 && $0.pipeline.featuresEmitted > 0 })
         #expect(statistics.checkpointsAborted >= 1)
         // The tasks were rebuilt from their checkpoints (none existed at the start, so these are the rewind's).
         #expect(statistics.tasksRestored >= 1)
-        let all = try deployment.readAll("recommendations")
+        let all = try deployment.readAll("recommendations", atLeast: events.count)
         let recommendations = Self.byID(all.filter { isEventFeed($0) }, ignoring: ["items", "model"])
         // One feed per event, each under one id with one payload, however often it was sent. (The ranked items and
         // the model depend on the global item table and the model registry, which fill asynchronously; the rest of
@@ -94,17 +100,24 @@ struct ExactlyOnceTests {
         try jobOne.join()
         try deployment.publish(Array(events[4_000...]))
         deployment.waitFor(two, jobTwo) { $0.assignedPartitions.count == 4 && $0.assignedShufflePartitions.count == 4 }
-        Thread.sleep(forTimeInterval: 8)
-        stopTwo.stop()
-        try jobTwo.join()
-        #expect(two.statistics.tasksRestored > 0)
-
         var runner = LocalRunner(settings: deployment.options.effectivePipeline)
         var expected: [String: Set<String>] = [:]
         var sequencer = InputSequencer(partitions: 4)
         for event in events {
             runner.process(sequencer.record(for: event)) { expected[$0.topic, default: []].insert(text($0.value)) }
         }
+        // Until every window the runner closes is in the topics: the last ones close on progress records that reach
+        // the second instance after it took every partition over.
+        for topic in ["user-features", "item-features"] {
+            let wanted = expected[topic, default: []].count
+            deployment.eventually("\(wanted) windows in \(topic)") {
+                Self.byID((try? deployment.readAll(topic)) ?? []).count >= wanted
+            }
+        }
+        stopTwo.stop()
+        try jobTwo.join()
+        #expect(two.statistics.tasksRestored > 0)
+
         for topic in ["user-features", "item-features"] {
             let written = Self.byID(try deployment.readAll(topic))
             #expect(written.values.allSatisfy { Set($0).count == 1 }, "\(topic): an id with two payloads")

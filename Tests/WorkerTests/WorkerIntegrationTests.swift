@@ -18,6 +18,15 @@ struct TestDeployment {
         cluster = try EmbeddedCluster(brokers: brokers)
         options = try WorkerOptions.embedded(cluster, group: group, partitions: partitions)
         options.checkpointIntervalMilliseconds = 200
+        // Fresh lag for `caughtUp`.
+        options.kafka.properties["statistics.interval.ms"] = "500"
+    }
+
+    /// Every input partition read to its end, by librdkafka's statistics: unlike `recordsConsumed`, which counts
+    /// the records a rewind reads again, this cannot hold before the last records were read.
+    func caughtUp(_ statistics: WorkerStatistics) -> Bool {
+        let lags = statistics.consumerLag.filter { $0.key.topic == options.topics.input }
+        return lags.count == options.topics.inputPartitions && lags.values.allSatisfy { $0 == 0 }
     }
 
     func publish(_ events: [BehaviorEvent], raw: [(key: String, value: [UInt8])] = []) throws {
@@ -28,33 +37,54 @@ struct TestDeployment {
         try producer.flush()
     }
 
-    /// Runs a worker until it consumed `count` records (or 60 s passed), then stops it gracefully.
     /// Runs a worker until it consumed `count` input records and every event it re-keyed came back through the
-    /// item shuffle topic (or 60 s passed), then stops it gracefully. `whileRunning` runs once the worker started.
+    /// item shuffle topic — or until `done`, when given — then stops it gracefully; 60 s without fails the test.
+    /// `whileRunning` runs once the worker started.
     func runWorker(
-        untilConsumed count: Int, settleSeconds: Double = 0, whileRunning: (Worker) throws -> Void = { _ in },
-        until done: ((WorkerStatistics) -> Bool)? = nil
+        untilConsumed count: Int, whileRunning: (Worker) throws -> Void = { _ in },
+        until done: ((WorkerStatistics) -> Bool)? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> WorkerStatistics {
         let worker = try Worker(options: options)
         let stop = StopSignal()
         let job = BackgroundJob(name: "test-worker") { try worker.run(until: stop) }
         try whileRunning(worker)
-        waitFor(worker, job) {
+        waitFor(worker, job, sourceLocation: sourceLocation) {
             done?($0)
                 ?? ($0.recordsConsumed >= count && $0.pipeline.itemEventsProcessed >= $0.pipeline.eventsProcessed)
         }
-        // Progress announcements trail the last events through the shuffle topic.
-        Thread.sleep(forTimeInterval: settleSeconds)
         stop.stop()
         try job.join()
         return worker.statistics
     }
 
-    /// Polls the worker's statistics until `condition` holds, the job failed, or 60 s passed.
-    func waitFor(_ worker: Worker, _ job: BackgroundJob, _ condition: (WorkerStatistics) -> Bool) {
+    /// Polls the worker's statistics until `condition` holds or the job failed (its `join` then throws); after 60 s
+    /// without either, the test fails here.
+    func waitFor(
+        _ worker: Worker, _ job: BackgroundJob, sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: (WorkerStatistics) -> Bool
+    ) {
         let deadline = Date().addingTimeInterval(60)
-        while !condition(worker.statistics), Date() < deadline, job.failure == nil {
+        while !condition(worker.statistics), job.failure == nil {
+            guard Date() < deadline else {
+                Issue.record(
+                    "timed out after 60 s waiting for the worker: \(worker.statistics)", sourceLocation: sourceLocation)
+                return
+            }
             Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Polls `condition` until it holds; after 120 s the test fails here, naming `what` it waited for.
+    func eventually(
+        _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+    ) {
+        let deadline = Date().addingTimeInterval(120)
+        while !condition() {
+            guard Date() < deadline else {
+                Issue.record("timed out after 120 s waiting for \(what)", sourceLocation: sourceLocation)
+                return
+            }
+            Thread.sleep(forTimeInterval: 1)  // conditions here read topics back: not in a tight loop
         }
     }
 
@@ -264,9 +294,6 @@ struct KafkaEqualsReplayTests {
             seed: 5, users: 80, items: 200, categories: 5, startTime: 1_700_000_000_000, eventsPerSecond: 3)
         let events = (0..<4_000).map { _ in generator.next() }
         try deployment.publish(events)
-        let statistics = try deployment.runWorker(untilConsumed: events.count, settleSeconds: 3)
-        #expect(statistics.pipeline.late == 0)
-
         var runner = LocalRunner(settings: deployment.options.effectivePipeline)
         var expected: [String: [String]] = [:]
         var sequencer = InputSequencer(partitions: 4)
@@ -275,6 +302,16 @@ struct KafkaEqualsReplayTests {
                 expected[output.topic, default: []].append(text(output.value))
             }
         }
+        // Until every window the runner closed closed here too: the last ones close on progress records that trail
+        // the last events through the shuffle topic.
+        let statistics = try deployment.runWorker(
+            untilConsumed: events.count,
+            until: {
+                $0.recordsConsumed >= events.count
+                    && $0.pipeline.featuresEmitted >= expected["user-features", default: []].count
+                    && $0.pipeline.itemFeaturesEmitted >= expected["item-features", default: []].count
+            })
+        #expect(statistics.pipeline.late == 0)
         for topic in ["user-features", "item-features"] {
             let written = try deployment.readAll(topic).map { text($0.value) }
             #expect(!written.isEmpty)

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import StreamEngine
 
 /// What librdkafka tells the application from its own threads (logs, client-level errors, delivery reports).
 /// Owned by the client that owns the handle; librdkafka reaches it through the handle's opaque pointer.
@@ -12,9 +13,12 @@ final class RDKafkaCallbacks: @unchecked Sendable {
         ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
     /// librdkafka's statistics JSON, every `statistics.interval.ms`.
     let onStatistics: (@Sendable (String) -> Void)?
+    /// An offset reset librdkafka applied (it reports them only in its log).
+    let onOffsetReset: (@Sendable (OffsetResetEvent) -> Void)?
 
     init(
         logger: Logger, onError: @escaping @Sendable (KafkaError) -> Void,
+        onOffsetReset: (@Sendable (OffsetResetEvent) -> Void)? = nil,
         onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
         onRebalance: (
             (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void
@@ -27,6 +31,7 @@ final class RDKafkaCallbacks: @unchecked Sendable {
         self.onDelivery = onDelivery
         self.onRebalance = onRebalance
         self.onStatistics = onStatistics
+        self.onOffsetReset = onOffsetReset
     }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaCallbacks? {
@@ -58,8 +63,11 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_log_cb(conf) { handle, level, facility, message in
             guard let handle, let callbacks = RDKafkaCallbacks.from(rd_kafka_opaque(handle)) else { return }
-            let text = "\(String(cString: facility!)): \(String(cString: message!))"
-            callbacks.logger.log(level: RDKafkaClient.logLevel(syslog: level), "\(text)")
+            let (facility, message) = (String(cString: facility!), String(cString: message!))
+            callbacks.logger.log(level: RDKafkaClient.logLevel(syslog: level), "\(facility): \(message)")
+            if level <= 4, facility == "OFFSET", let reset = OffsetResetEvent(logLine: message) {
+                callbacks.onOffsetReset?(reset)
+            }
         }
         rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
             let detail = reason.map { String(cString: $0) }
@@ -152,5 +160,16 @@ final class RDKafkaClient: @unchecked Sendable {
         let error: KafkaError? =
             message.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(message.err, while: "delivering to \(topic)")
         return DeliveryReport(topic: topic, partition: message.partition, offset: message.offset, error: error)
+    }
+
+    /// The first and the next-to-be-written offset of a partition, as the partition leader reports them. Blocks.
+    func offsetRange(of partition: TopicPartition, timeoutMilliseconds: Int32) throws(KafkaError) -> Range<Int64> {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        try check(
+            rd_kafka_query_watermark_offsets(
+                handle, partition.topic, partition.partition, &low, &high, timeoutMilliseconds),
+            while: "reading the offsets of \(partition)")
+        return low..<max(low, high)
     }
 }

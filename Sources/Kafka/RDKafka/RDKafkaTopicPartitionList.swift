@@ -34,10 +34,14 @@ enum RDKafkaTopicPartitionList {
     }
 
     /// The first per-partition error in a list that librdkafka filled in (e.g. after a commit).
-    static func firstError(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>, while operation: String)
-        -> KafkaError?
-    {
-        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+    /// The first partition's error, leaving out `accepted` ones (an asynchronous seek marks each partition
+    /// `_IN_PROGRESS`: started, not failed).
+    static func firstError(
+        _ list: UnsafePointer<rd_kafka_topic_partition_list_t>, while operation: String,
+        accepting accepted: rd_kafka_resp_err_t = RD_KAFKA_RESP_ERR_NO_ERROR
+    ) -> KafkaError? {
+        for index in 0..<Int(list.pointee.cnt)
+        where ![RD_KAFKA_RESP_ERR_NO_ERROR, accepted].contains(list.pointee.elems[index].err) {
             let element = list.pointee.elems[index]
             return KafkaError(
                 element.err, while: "\(operation) \(String(cString: element.topic))[\(element.partition)]")

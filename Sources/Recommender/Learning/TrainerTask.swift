@@ -92,7 +92,8 @@ public struct TrainerTask: Sendable {
             counters.deadLettered += 1
             output.append(
                 OutputHeaders.setAside(
-                    record, to: settings.topics.deadLetter, reason: "unreadable training example"))
+                    record, to: settings.topics.deadLetter, reason: "unreadable training example",
+                    limit: settings.maxRecordBytes))
             return
         }
         let prediction = trainer.train(example.features, clicked: example.clicked)

@@ -31,7 +31,7 @@ enum InputValidation {
     }
 
     /// Key, value and headers: what the record costs to read and to copy to the dead-letter topic.
-    private static func byteCount(of record: StreamRecord) -> Int {
+    static func byteCount(of record: StreamRecord) -> Int {
         record.headers.reduce((record.key?.count ?? 0) + (record.value?.count ?? 0)) {
             $0 + $1.name.utf8.count + ($1.value?.count ?? 0)
         }

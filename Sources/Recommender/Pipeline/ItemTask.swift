@@ -170,7 +170,9 @@ public struct ItemTask: Sendable {
         guard windowEnd > watermark else {
             counters.late += 1
             let reason = "late at the item task: event time \(event.timestamp), watermark \(watermark)"
-            output.append(OutputHeaders.setAside(record, to: settings.topics.late, reason: reason))
+            output.append(
+                OutputHeaders.setAside(record, to: settings.topics.late, reason: reason, limit: settings.maxRecordBytes)
+            )
             return
         }
         counters.itemEventsProcessed += 1
@@ -211,7 +213,7 @@ public struct ItemTask: Sendable {
         _ record: StreamRecord, _ error: EventDecodingError, into output: inout [OutputRecord]
     ) {
         counters.countDeadLetter(error.reason)
-        output.append(OutputHeaders.deadLetter(record, to: settings.topics.deadLetter, error))
+        output.append(OutputHeaders.deadLetter(record, error, settings: settings))
     }
 
     /// Moves the watermark to the slowest live upstream partition, fires the windows it passed, expires old items.

@@ -1,3 +1,4 @@
+import Crypto
 import StreamEngine
 
 /// Header names StreamRec writes.
@@ -14,6 +15,12 @@ public enum OutputHeaders {
     /// The surface of a `recommendations` record (`personalized`, `similar`, …), so a reader can route or filter
     /// lists without parsing them.
     public static let surface = "streamrec-surface"
+    /// On a set-aside record too large to copy whole (see `setAside`): the original's key, value and header bytes,
+    /// counted as `--max-record-bytes` counts them.
+    public static let originalBytes = "streamrec-original-bytes"
+    /// On a truncated set-aside record: the SHA-256 (lower-case hex) of the original value, so the copy can be
+    /// matched to the record it came from (`kcat -f '%s'` piped to `sha256sum`).
+    public static let originalValueSHA256 = "streamrec-original-value-sha256"
 
     static func surface(_ surface: Surface) -> RecordHeader { RecordHeader(Self.surface, surface.rawValue) }
 
@@ -65,18 +72,54 @@ public enum OutputHeaders {
     }
 
     /// The original record on the dead-letter topic, with why (text and class) and where it came from.
-    static func deadLetter(_ record: StreamRecord, to topic: String, _ error: EventDecodingError) -> OutputRecord {
-        var letter = setAside(record, to: topic, reason: error.description)
+    static func deadLetter(_ record: StreamRecord, _ error: EventDecodingError, settings: PipelineSettings)
+        -> OutputRecord
+    {
+        var letter = setAside(
+            record, to: settings.topics.deadLetter, reason: error.description, limit: settings.maxRecordBytes)
         letter.headers.append(RecordHeader(errorClass, error.reason.rawValue))
         return letter
     }
 
-    /// The original record, unchanged, with where it came from and why it was set aside.
-    static func setAside(_ record: StreamRecord, to topic: String, reason: String) -> OutputRecord {
-        OutputRecord(
-            topic: topic, key: record.key, value: record.value, timestamp: record.timestamp,
-            headers: record.headers + [
-                RecordHeader(errorReason, reason), source(of: record), id(for: record, sequence: 0),
+    /// The original record with where it came from and why it was set aside: unchanged when its key, value and
+    /// headers fit in `limit` bytes, else truncated to them. A copy is never larger than an accepted input record,
+    /// so one oversized record cannot make the copy undeliverable and stop every worker of the group on it (the
+    /// start-up check keeps `limit` below the producer's `message.max.bytes`).
+    static func setAside(_ record: StreamRecord, to topic: String, reason: String, limit: Int) -> OutputRecord {
+        let ours = [RecordHeader(errorReason, clipped(reason)), source(of: record), id(for: record, sequence: 0)]
+        let size = InputValidation.byteCount(of: record)
+        guard size > limit else {
+            return OutputRecord(
+                topic: topic, key: record.key, value: record.value, timestamp: record.timestamp,
+                headers: record.headers + ours)
+        }
+        // The first bytes of the key (at most a quarter of the limit) and of the value; the original headers are
+        // left out (their bytes are in `originalBytes`).
+        let key = record.key.map { Array($0.prefix(limit / 4)) }
+        let value = record.value.map { Array($0.prefix(max(0, limit - (key?.count ?? 0)))) }
+        let digest = SHA256.hash(data: record.value ?? [])
+        return OutputRecord(
+            topic: topic, key: key, value: value, timestamp: record.timestamp,
+            headers: ours + [
+                RecordHeader(originalBytes, String(size)),
+                RecordHeader(originalValueSHA256, digest.map { hexDigits($0) }.joined()),
             ])
+    }
+
+    /// Longest reason text kept in a header, so the headers StreamRec adds stay within `deadLetterOverhead`.
+    static let maxReasonBytes = 1_024
+
+    /// Room a set-aside copy needs beyond `--max-record-bytes` in the producer's `message.max.bytes`: the headers
+    /// added here (reason, source, id, class, size, digest) and Kafka's record and batch framing.
+    public static let deadLetterOverhead = 4_096
+
+    private static func clipped(_ reason: String) -> String {
+        guard reason.utf8.count > maxReasonBytes else { return reason }
+        return String(decoding: reason.utf8.prefix(maxReasonBytes - 3), as: UTF8.self) + "..."
+    }
+
+    private static func hexDigits(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16)
+        return byte < 16 ? "0" + digits : digits
     }
 }

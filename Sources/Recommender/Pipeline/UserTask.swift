@@ -88,7 +88,9 @@ public struct UserTask: Sendable {
         guard windowEnd > watermark.watermark else {
             ownCounters.late += 1
             let reason = "late: event time \(event.timestamp) is in a window closed at watermark \(watermark.watermark)"
-            output.append(OutputHeaders.setAside(record, to: settings.topics.late, reason: reason))
+            output.append(
+                OutputHeaders.setAside(record, to: settings.topics.late, reason: reason, limit: settings.maxRecordBytes)
+            )
             return
         }
         ownCounters.eventsProcessed += 1
@@ -412,6 +414,6 @@ public struct UserTask: Sendable {
         _ record: StreamRecord, _ error: EventDecodingError, into output: inout [OutputRecord]
     ) {
         ownCounters.countDeadLetter(error.reason)
-        output.append(OutputHeaders.deadLetter(record, to: settings.topics.deadLetter, error))
+        output.append(OutputHeaders.deadLetter(record, error, settings: settings))
     }
 }
