@@ -185,9 +185,10 @@ evaluate-movielens: build
 	.build/release/streamrec evaluate data/ml-100k/events.csv $(MOVIELENS_FLAGS) \
 	  --json out/movielens.json --plot out/movielens.svg $(EVALUATE_ARGS)
 
-## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka.
+## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka; every import declared in Package.swift.
 check-boundaries:
 	scripts/check-boundaries.sh
+	scripts/check_imports.py
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

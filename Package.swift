@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -105,17 +106,29 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer"),
         .executableTarget(
             name: "streamrec-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"], swiftSettings: strictSwift),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamEngine"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", "StreamEngine", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
         .testTarget(
             name: "RecommenderTests",
             dependencies: [
-                "Recommender", "FuzzChecks", .product(name: "PropertyBased", package: "swift-property-based"),
+                "Recommender", "StreamEngine", "FuzzChecks",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift),
         .testTarget(
             name: "ServingTests", dependencies: ["Serving", "Recommender", "StreamEngine"], swiftSettings: strictSwift),
-        .testTarget(name: "CLITests", dependencies: ["streamrec"], swiftSettings: strictSwift),
+        // Every module a test file imports is declared, so the package graph says what each suite depends on.
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "streamrec", "Kafka", "Operations", "Recommender", "StreamEngine", "Worker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
