@@ -2,7 +2,8 @@
 """Bad input at volume (issue 9): 1 M mixed records, 10 % of them bad, through a real worker on the embedded broker.
 
 Every good event must show in the user features (per user, the `events` of its closed windows add up to the events
-sent), and every bad record must be in the dead-letter topic once, with its original key, value and headers, its
+sent), and every bad record must be in the dead-letter topic once, with its original key, value and headers (an
+oversized one cut to --max-record-bytes, with its size and SHA-256), its
 source, and the class it was sent as — none lost, none duplicated.
 
 The worker also runs with secrets among its Kafka settings (part 6 of the issue): they must appear neither in its
@@ -10,6 +11,7 @@ log nor in /metrics.
 
 Usage: bad_input_test.py PATH_TO_STREAMREC [RECORDS]
 """
+import hashlib
 import json
 import os
 import random
@@ -243,7 +245,15 @@ def check(records, good_per_user, bad_sent):
         found = headers.get("streamrec-error-class", b"").decode()
         if found != reason:
             failures.append(f"{key}: sent as {reason}, dead-lettered as {found}: {headers.get('streamrec-error-reason')}")
-        if value != sent or headers.get("origin") != key.encode():
+        if reason == "recordTooLarge":
+            # Cut to --max-record-bytes (a copy never larger than an accepted record), the original's size and
+            # SHA-256 in headers.
+            digest = hashlib.sha256(sent).hexdigest().encode()
+            if len(key) + len(value) > MAX_RECORD_BYTES or not sent.startswith(value) \
+                    or headers.get("streamrec-original-value-sha256") != digest \
+                    or not headers.get("streamrec-original-bytes"):
+                failures.append(f"{key}: the oversized record's copy is not its first bytes with size and digest")
+        elif value != sent or headers.get("origin") != key.encode():
             failures.append(f"{key}: the original value or headers were not kept")
         if not headers.get("streamrec-source", b"").startswith(b"user-behavior:"):
             failures.append(f"{key}: no source header")
