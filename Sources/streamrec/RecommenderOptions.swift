@@ -18,10 +18,16 @@ struct RecommenderOptions: ParsableArguments {
     var similarListIntervalMs: Int?
     @Option(help: "Partners remembered per item for item-CF (the weakest gives way). (default: 50)")
     var maxCoItems: Int?
+    @Option(help: "Neighbour similarities × co/(co + this), co the pair's decayed count. (default: 0)")
+    var coOccurrenceShrinkage: Double?
     @Option(help: "CF candidates: recent distinct items of the user whose neighbours are proposed. (default: 4)")
     var cfSeeds: Int?
     @Option(help: "CF candidates: neighbours proposed per recent item (at most --neighbours). (default: 5)")
     var cfNeighboursPerSeed: Int?
+    @Option(help: "CF candidates: the n-th most recent seed counts this^n, in (0, 1]. (default: 0.8)")
+    var cfSeedDecay: Double?
+    @Option(help: "CF candidates: neighbour cosines × pop(seed)^this, 0...1; 0.5 cancels the seed's. (default: 0.5)")
+    var cfSeedPopularityExponent: Double?
     @Option(
         help: "Weights of the hand-written blend. (default: cf=0.4,content=0.25,cart=0.15,trending=0.15,popular=0.05)")
     var blend: String?
@@ -67,9 +73,14 @@ struct RecommenderOptions: ParsableArguments {
         settings.neighbourCount = try sources.int("neighbours", flag: neighbours, default: defaults.neighbourCount)
         settings.maxCoItemsPerItem = try sources.int(
             "max-co-items", flag: maxCoItems, default: defaults.maxCoItemsPerItem)
+        settings.coOccurrenceShrinkage = try sources.double(
+            "co-occurrence-shrinkage", flag: coOccurrenceShrinkage, default: defaults.coOccurrenceShrinkage)
         settings.cfSeeds = try sources.int("cf-seeds", flag: cfSeeds, default: defaults.cfSeeds)
         settings.neighboursPerSeed = try sources.int(
             "cf-neighbours-per-seed", flag: cfNeighboursPerSeed, default: defaults.neighboursPerSeed)
+        settings.cfSeedDecay = try sources.double("cf-seed-decay", flag: cfSeedDecay, default: defaults.cfSeedDecay)
+        settings.cfSeedPopularityExponent = try sources.double(
+            "cf-seed-popularity-exponent", flag: cfSeedPopularityExponent, default: defaults.cfSeedPopularityExponent)
         settings.neighbourRefreshInterval = Int64(
             try sources.int("neighbour-refresh-ms", flag: neighbourRefreshMs, default: 10_000))
         settings.similarListInterval = Int64(

@@ -93,6 +93,9 @@ public struct PipelineSettings: Sendable, Equatable {
     public var neighbourCount = 10
     /// A decayed pair weight below this is forgotten.
     public var minCoWeight = 0.05
+    /// Neighbour similarities are shrunk by co/(co + this), co the decayed, behaviour-weighted pair count: without
+    /// it, one co-occurrence with a rare item out-ranks steady partners, and more partners made CF worse.
+    public var coOccurrenceShrinkage = 0.0
     /// Minimum event time between two computations of an item's neighbours and complements (rows in between carry
     /// the last ones).
     public var neighbourRefreshInterval: Int64 = 10_000
@@ -107,6 +110,11 @@ public struct PipelineSettings: Sendable, Equatable {
     /// (at most `neighbourCount`); a feed ranks up to their product of CF candidates.
     public var cfSeeds = 4
     public var neighboursPerSeed = 5
+    /// CF candidates: the n-th most recent seed counts cfSeedDecay^n (recency by position, free of time scales).
+    public var cfSeedDecay = 0.8
+    /// CF candidates: a seed's neighbour cosines are multiplied by pop(seed)^exponent; 0.5 scores a candidate c by
+    /// co(seed, c)/sqrt(pop(c)), the seed's own popularity cancelled (0: the plain cosine).
+    public var cfSeedPopularityExponent = 0.5
     /// Diversity: at most this many items of one category in a list.
     public var maxPerCategory = 3
     /// Never recommend what the user bought (among their last `historySize` interactions and open cart).
@@ -182,11 +190,16 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(coOccurrenceWindow, "co-occurrence-window")
         try positive(coOccurrenceHalfLife, "co-occurrence-half-life")
         try positive(Int64(maxCoItemsPerItem), "max-co-items")
+        if !(coOccurrenceShrinkage >= 0) { throw SettingsError("co-occurrence-shrinkage cannot be negative") }
         try positive(Int64(neighbourCount), "neighbours")
         if neighbourRefreshInterval < 0 { throw SettingsError("neighbour-refresh-interval cannot be negative") }
         if similarListInterval < 0 { throw SettingsError("similar-list-interval cannot be negative") }
         try positive(Int64(cfSeeds), "cf-seeds")
         try positive(Int64(neighboursPerSeed), "cf-neighbours-per-seed")
+        if !(cfSeedDecay > 0 && cfSeedDecay <= 1) { throw SettingsError("cf-seed-decay must be in (0, 1]") }
+        if !(0...1).contains(cfSeedPopularityExponent) {
+            throw SettingsError("cf-seed-popularity-exponent must be in 0...1")
+        }
         try positive(Int64(maxPerCategory), "max-per-category")
         try positive(Int64(cartSize), "cart-size")
         try positive(trainingHorizon, "training-horizon")
