@@ -66,6 +66,29 @@ func fixture(_ path: String) throws -> String {
         #expect(ReportWindow.Bound(parsing: "1.5") == nil && ReportWindow.Bound(parsing: "half") == nil)
     }
 
+    /// Most-popular ranks the whole chart, not its head: a user who bought the 20 most popular items (the head the
+    /// chart used to offer) is shown the next ones, and buys the 21st — a hit at rank 1.
+    @Test func mostPopularSkipsWhatTheUserHasAndRanksTheRestOfTheChart() {
+        var events: [BehaviorEvent] = []
+        var second: Int64 = 1_000
+        func add(_ user: String, _ item: String) {
+            events.append(event(user, item, .purchase, at: second))
+            second += 2
+        }
+        let items = (0..<31).map { "i\($0 < 10 ? "0" : "")\($0)" }
+        for (rank, item) in items.enumerated() {
+            for buyer in 0..<(31 - rank) { add("v\(rank)-\(buyer)", item) }
+        }
+        for item in items.prefix(20) { add("u", item) }
+        add("u", items[20])
+        let window = ReportWindow(from: events.last!.timestamp)
+        var evaluator = PrequentialEvaluator(settings: PipelineSettings(), strategies: [.popular], window: window)
+        for event in events { evaluator.process(event) }
+        let popular = evaluator.report().overall(.popular)
+        #expect(popular?.points == 1)
+        #expect(popular?.mrr == 1)
+    }
+
     /// Users who all hit half their points leave nothing to resample: no interval. Users who differ do, and it
     /// narrows as the number of such users grows (about as 1/sqrt(users)).
     @Test func theBootstrapOverUsersWidensWithDisagreementAndNarrowsWithUsers() {
