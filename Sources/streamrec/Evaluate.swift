@@ -33,8 +33,18 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Time buckets of the figures over time: day or week (UTC).") var bucket: TimeBucket = .week
     @Option(help: "Strategies, comma-separated (default: all).") var strategies: String?
     @Option(help: "Read at most this many lines of the input (0: all).") var limit = 0
-    @Option(help: "Interactions remembered per user (history; also what --filter-seen filters).") var historySize = 50
-    @Option(help: "Seconds of event time after which an inactive user is dropped.") var userTtlSeconds = 86_400
+    @Option(
+        help: """
+            Report only target events at or after this point: a fraction of the events (0.5: the second half of the \
+            time line) or an epoch-ms time. Every event is trained on.
+            """)
+    var reportFrom: String?
+    @Option(help: "Report only target events before this point (a fraction or an epoch-ms time); stops there.")
+    var reportUntil: String?
+    @Option(help: "Interactions remembered per user (history; also what --filter-seen filters). (default: as run)")
+    var historySize: Int?
+    @Option(help: "Seconds of event time after which an inactive user is dropped. (default: as run)")
+    var userTtlSeconds: Int?
     @Option(help: "Input partitions (user tasks) the users are spread over.") var partitions: Int32 = 1
     @Option(help: "Write every figure as JSON to this file.") var json: String?
     @Option(help: "Write an SVG line chart of HR@N over time per strategy to this file.") var plot: String?
@@ -45,6 +55,7 @@ struct Evaluate: ParsableCommand {
         guard listLength > 0 else { throw ValidationError("--n must be positive") }
         guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
         guard limit >= 0 else { throw ValidationError("--limit cannot be negative") }
+        _ = try reportBounds()
         if format == .movielens, items == nil {
             throw ValidationError("--format movielens needs --items (the ml-100k.item file, for categories)")
         }
@@ -57,8 +68,12 @@ struct Evaluate: ParsableCommand {
         do { targets = try EvaluationTargets(parsing: self.targets) } catch { throw ValidationError(error.description) }
         let started = ContinuousClock.now
         let events = try readEvents()
-        var evaluator = PrequentialEvaluator(settings: settings, strategies: chosen, targets: targets, bucket: bucket)
-        for event in events { evaluator.process(event) }
+        let bounds = try reportBounds()
+        let window = ReportWindow(from: bounds.from, until: bounds.until, times: events.map(\.timestamp))
+        var evaluator = PrequentialEvaluator(
+            settings: settings, strategies: chosen, targets: targets, bucket: bucket, window: window)
+        // Events after the window cannot change a reported figure.
+        for event in events where !window.isPast(event.timestamp) { evaluator.process(event) }
         var report = evaluator.report()
         report.input = input
         report.runtimeSeconds = (ContinuousClock.now - started).inSeconds
@@ -74,11 +89,23 @@ struct Evaluate: ParsableCommand {
         try write(report)
     }
 
+    private func reportBounds() throws -> (from: ReportWindow.Bound?, until: ReportWindow.Bound?) {
+        func bound(_ text: String?, _ flag: String) throws -> ReportWindow.Bound? {
+            guard let text else { return nil }
+            guard let bound = ReportWindow.Bound(parsing: text) else {
+                throw ValidationError("--\(flag): a fraction between 0 and 1 or an epoch-ms time, got '\(text)'")
+            }
+            return bound
+        }
+        return (try bound(reportFrom, "report-from"), try bound(reportUntil, "report-until"))
+    }
+
     private func pipelineSettings() throws -> PipelineSettings {
         var settings = PipelineSettings()
         settings.topN = listLength
-        settings.historySize = historySize
-        settings.userTTL = Int64(userTtlSeconds) * 1_000
+        // The worker's defaults unless given: an evaluation measures what `run` would serve.
+        if let historySize { settings.historySize = historySize }
+        if let userTtlSeconds { settings.userTTL = Int64(userTtlSeconds) * 1_000 }
         settings.shufflePartitions = partitions
         try recommender.apply(ConfigurationSources(), to: &settings)
         do { try settings.validate() } catch { throw ValidationError(error.description) }

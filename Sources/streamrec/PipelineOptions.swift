@@ -30,12 +30,13 @@ struct PipelineOptions: ParsableArguments {
     var lateTopic: String?
     @Option(help: "Partitions of the input topic when StreamRec creates it. (default: 4)") var partitions: Int?
     @Option(help: "Items per recommendation list. (default: 10)") var topN: Int?
-    @Option(help: "Interactions remembered per user. (default: 50)") var historySize: Int?
+    @Option(help: "Interactions remembered per user (and what --filter-seen filters). (default: 200)") var historySize:
+        Int?
     @Option(help: "User feature window, seconds of event time. (default: 300)") var userWindowSeconds: Int?
     @Option(help: "Allowed out-of-orderness of events, milliseconds. (default: 5_000)") var maxOutOfOrdernessMs: Int?
     @Option(help: "Users kept per input partition (least recently active evicted). (default: 100_000)")
     var maxUsersPerPartition: Int?
-    @Option(help: "Seconds of event time after which an inactive user is dropped. (default: 86_400)")
+    @Option(help: "Seconds of event time after which an inactive user is dropped. (default: 2_592_000)")
     var userTtlSeconds: Int?
     @Option(
         help: "Items in the local copy of the global item table (least recently updated evicted). (default: 200_000)")
@@ -96,12 +97,13 @@ struct PipelineOptions: ParsableArguments {
             lateTopic: try sources.string("late-topic", flag: lateTopic, default: "user-behavior.late"),
             partitions: try sources.int("partitions", flag: partitions, default: 4),
             topN: try sources.int("top-n", flag: topN, default: 10),
-            historySize: try sources.int("history-size", flag: historySize, default: 50),
+            historySize: try sources.int("history-size", flag: historySize, default: PipelineSettings().historySize),
             userWindowSeconds: try sources.int("user-window-seconds", flag: userWindowSeconds, default: 300),
             maxOutOfOrdernessMs: try sources.int("max-out-of-orderness-ms", flag: maxOutOfOrdernessMs, default: 5_000),
             maxUsersPerPartition: try sources.int(
                 "max-users-per-partition", flag: maxUsersPerPartition, default: 100_000),
-            userTtlSeconds: try sources.int("user-ttl-seconds", flag: userTtlSeconds, default: 86_400),
+            userTtlSeconds: try sources.int(
+                "user-ttl-seconds", flag: userTtlSeconds, default: Int(PipelineSettings().userTTL / 1_000)),
             maxItems: try sources.int("max-items", flag: maxItems, default: 200_000),
             itemWindowSeconds: try sources.int("item-window-seconds", flag: itemWindowSeconds, default: 600),
             maxItemsPerPartition: try sources.int(

@@ -5,27 +5,33 @@ import StreamEngine
 /// Flags of the recommender: item-CF, ranking, caches and the learned ranker. Like `PipelineOptions`, each can also
 /// come from `STREAMREC_<KEY>` or the config file.
 struct RecommenderOptions: ParsableArguments {
-    @Option(help: "Recent distinct items each event is paired with for item-CF (0: no CF). (default: 3)")
+    @Option(help: "Recent distinct items each event is paired with for item-CF (0: no CF). (default: 20)")
     var coOccurrenceItems: Int?
     @Option(help: "Only items acted on this long before an event pair with it, seconds. (default: 1_800)")
     var coOccurrenceWindowSeconds: Int?
-    @Option(help: "Half-life of co-occurrence counts, seconds of event time. (default: 21_600)")
+    @Option(help: "Half-life of co-occurrence counts, seconds of event time. (default: 2_592_000)")
     var coOccurrenceHalfLifeSeconds: Int?
-    @Option(help: "CF neighbours and cart complements published per item. (default: 10)") var neighbours: Int?
+    @Option(help: "CF neighbours and cart complements published per item. (default: 20)") var neighbours: Int?
     @Option(help: "Minimum milliseconds of event time between two neighbour computations of an item. (default: 10_000)")
     var neighbourRefreshMs: Int?
     @Option(help: "Minimum milliseconds of event time between two similar lists of an item. (default: 60_000)")
     var similarListIntervalMs: Int?
     @Option(help: "Partners remembered per item for item-CF (the weakest gives way). (default: 50)")
     var maxCoItems: Int?
-    @Option(help: "CF candidates: recent distinct items of the user whose neighbours are proposed. (default: 4)")
+    @Option(help: "Neighbour similarities × co/(co + this), co the pair's decayed count. (default: 10)")
+    var coOccurrenceShrinkage: Double?
+    @Option(help: "CF candidates: recent distinct items of the user whose neighbours are proposed. (default: 20)")
     var cfSeeds: Int?
-    @Option(help: "CF candidates: neighbours proposed per recent item (at most --neighbours). (default: 5)")
+    @Option(help: "CF candidates: neighbours proposed per recent item (at most --neighbours). (default: 20)")
     var cfNeighboursPerSeed: Int?
+    @Option(help: "CF candidates: the n-th most recent seed counts this^n, in (0, 1]. (default: 0.8)")
+    var cfSeedDecay: Double?
+    @Option(help: "CF candidates: neighbour cosines × pop(seed)^this, 0...1; 0.5 cancels the seed's. (default: 0.5)")
+    var cfSeedPopularityExponent: Double?
     @Option(
-        help: "Weights of the hand-written blend. (default: cf=0.4,content=0.25,cart=0.15,trending=0.15,popular=0.05)")
+        help: "Weights of the hand-written blend. (default: cf=0.6,content=0.2,cart=0.15,trending=0.05,popular=0.2)")
     var blend: String?
-    @Option(help: "At most this many items of one category in a list. (default: 3)") var maxPerCategory: Int?
+    @Option(help: "At most this many items of one category in a list. (default: 5)") var maxPerCategory: Int?
     @Option(help: "Never recommend what the user interacted with recently: true or false. (default: true)")
     var filterSeen: String?
     @Option(help: "Never recommend what the user bought: true or false. (default: true)") var filterPurchased: String?
@@ -59,14 +65,21 @@ struct RecommenderOptions: ParsableArguments {
             * 1_000
         settings.coOccurrenceHalfLife =
             Int64(
-                try sources.int("co-occurrence-half-life-seconds", flag: coOccurrenceHalfLifeSeconds, default: 21_600))
+                try sources.int(
+                    "co-occurrence-half-life-seconds", flag: coOccurrenceHalfLifeSeconds,
+                    default: Int(defaults.coOccurrenceHalfLife / 1_000)))
             * 1_000
         settings.neighbourCount = try sources.int("neighbours", flag: neighbours, default: defaults.neighbourCount)
         settings.maxCoItemsPerItem = try sources.int(
             "max-co-items", flag: maxCoItems, default: defaults.maxCoItemsPerItem)
+        settings.coOccurrenceShrinkage = try sources.double(
+            "co-occurrence-shrinkage", flag: coOccurrenceShrinkage, default: defaults.coOccurrenceShrinkage)
         settings.cfSeeds = try sources.int("cf-seeds", flag: cfSeeds, default: defaults.cfSeeds)
         settings.neighboursPerSeed = try sources.int(
             "cf-neighbours-per-seed", flag: cfNeighboursPerSeed, default: defaults.neighboursPerSeed)
+        settings.cfSeedDecay = try sources.double("cf-seed-decay", flag: cfSeedDecay, default: defaults.cfSeedDecay)
+        settings.cfSeedPopularityExponent = try sources.double(
+            "cf-seed-popularity-exponent", flag: cfSeedPopularityExponent, default: defaults.cfSeedPopularityExponent)
         settings.neighbourRefreshInterval = Int64(
             try sources.int("neighbour-refresh-ms", flag: neighbourRefreshMs, default: 10_000))
         settings.similarListInterval = Int64(

@@ -28,7 +28,7 @@ import Testing
         let options = try PipelineOptions.parse(["--top-n", "6"]).resolve(sources)
         #expect(options.topN == 6)
         #expect(options.groupId == "from-env")
-        #expect(options.historySize == 50)
+        #expect(options.historySize == 200)  // the default (PipelineSettings.historySize), neither flag nor source
     }
 
     @Test func aBadValueNamesTheVariableOrFileKeyToFix() async throws {

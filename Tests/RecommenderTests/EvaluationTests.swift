@@ -36,7 +36,76 @@ func fixture(_ path: String) throws -> String {
         #expect(abs(popular.mrr - 0.5) < 1e-12)
         #expect(popular.coverage == 1)
         #expect(report.buckets.map(\.date) == ["1970-01-01"])
-        #expect(report.buckets[0].metrics["popular"] == popular)
+        // A bucket's figures are the overall ones without the overall intervals.
+        var withoutIntervals = popular
+        (withoutIntervals.hitRateInterval, withoutIntervals.ndcgInterval) = (nil, nil)
+        #expect(report.buckets[0].metrics["popular"] == withoutIntervals)
+        #expect((popular.hitRateInterval ?? 0) > 0)
+    }
+
+    /// The second half is reported, the first trained on: u1 and u2 buy A before the split, so u3's list after it
+    /// already holds A; the purchases before the split are not points, nor are those after `until`.
+    @Test func aReportWindowScoresOnlyItsPointsButTrainsOnEverythingBefore() {
+        let events = [
+            event("u1", "A", .purchase, at: 1_000), event("u2", "A", .purchase, at: 1_002),
+            event("u3", "A", .purchase, at: 1_004), event("u4", "B", .purchase, at: 1_006),
+            event("u5", "B", .purchase, at: 1_008),
+        ]
+        let window = ReportWindow(
+            from: .fraction(0.5), until: .time(1_008_000), times: events.map(\.timestamp))
+        #expect(window == ReportWindow(from: 1_004_000, until: 1_008_000))
+        var evaluator = PrequentialEvaluator(settings: PipelineSettings(), strategies: [.popular], window: window)
+        for event in events where !window.isPast(event.timestamp) { evaluator.process(event) }
+        let report = evaluator.report()
+        #expect(report.evaluationPoints == 2)
+        #expect(report.overall(.popular)?.hits == 1)
+        #expect(report.reportedFrom == 1_004_000 && report.reportedUntil == 1_008_000)
+        #expect(window.isPast(1_008_000) && !window.isPast(1_007_999))
+        #expect(ReportWindow.Bound(parsing: "0.5") == .fraction(0.5))
+        #expect(ReportWindow.Bound(parsing: "1732406400000") == .time(1_732_406_400_000))
+        #expect(ReportWindow.Bound(parsing: "1.5") == nil && ReportWindow.Bound(parsing: "half") == nil)
+    }
+
+    /// Most-popular ranks the whole chart, not its head: a user who bought the 20 most popular items (the head the
+    /// chart used to offer) is shown the next ones, and buys the 21st — a hit at rank 1.
+    @Test func mostPopularSkipsWhatTheUserHasAndRanksTheRestOfTheChart() {
+        var events: [BehaviorEvent] = []
+        var second: Int64 = 1_000
+        func add(_ user: String, _ item: String) {
+            events.append(event(user, item, .purchase, at: second))
+            second += 2
+        }
+        let items = (0..<31).map { "i\($0 < 10 ? "0" : "")\($0)" }
+        for (rank, item) in items.enumerated() {
+            for buyer in 0..<(31 - rank) { add("v\(rank)-\(buyer)", item) }
+        }
+        for item in items.prefix(20) { add("u", item) }
+        add("u", items[20])
+        let window = ReportWindow(from: events.last!.timestamp)
+        var evaluator = PrequentialEvaluator(settings: PipelineSettings(), strategies: [.popular], window: window)
+        for event in events { evaluator.process(event) }
+        let popular = evaluator.report().overall(.popular)
+        #expect(popular?.points == 1)
+        #expect(popular?.mrr == 1)
+    }
+
+    /// Users who all hit half their points leave nothing to resample: no interval. Users who differ do, and it
+    /// narrows as the number of such users grows (about as 1/sqrt(users)).
+    @Test func theBootstrapOverUsersWidensWithDisagreementAndNarrowsWithUsers() {
+        var alike = UserBootstrap()
+        for user in 0..<50 {
+            alike.record(user: "u\(user)", hit: true, gain: 1)
+            alike.record(user: "u\(user)", hit: false, gain: 0)
+        }
+        #expect(alike.intervals().hitRate < 1e-12)
+        func mixed(users: Int) -> Double {
+            var bootstrap = UserBootstrap()
+            for user in 0..<users { bootstrap.record(user: "u\(user)", hit: user % 2 == 0, gain: 0) }
+            return bootstrap.intervals().hitRate
+        }
+        let (few, many) = (mixed(users: 100), mixed(users: 1_600))
+        #expect(few > 0.07 && few < 0.13, "1.96 × sqrt(0.25 / 100) = 0.098, got \(few)")
+        #expect(abs(few / many - 4) < 1, "16 times the users: a quarter of the interval, got \(few) and \(many)")
     }
 
     @Test func viewsAreTrainedOnButAreNotTargetsUnlessAsked() {
@@ -193,5 +262,8 @@ func fixture(_ path: String) throws -> String {
         #expect(svg.components(separatedBy: "<polyline").count - 1 == RankingStrategy.allCases.count)
         #expect(svg.contains("a &lt; b &amp; c"))
         for strategy in RankingStrategy.allCases { #expect(svg.contains(">\(strategy.rawValue) 0.")) }
+        let report = evaluator.report()
+        #expect(svg.components(separatedBy: "<rect x=").count - 1 == report.buckets.count, "a bar of points per day")
+        #expect(svg.contains("<title>\(report.buckets[0].points) points</title>"))
     }
 }

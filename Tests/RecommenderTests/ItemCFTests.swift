@@ -121,6 +121,26 @@ import Testing
         #expect(related.neighbours.first?.itemId == "strong")
     }
 
+    /// A partner seen once whose item is rare has a higher cosine than one seen five times with a popular item;
+    /// shrinkage by co/(co + 2) ranks the steady partner first: 5/6 × 5/7 ≈ 0.60 against 1 × 1/3.
+    @Test func shrinkageRanksASteadyPartnerAboveAOneOffWithARareItem() {
+        var counts = CoOccurrenceCounts()
+        let plain = CoOccurrenceCounts.Limits(halfLife: 3_600_000, maxPartners: 10, minWeight: 0)
+        var shrunk = plain
+        shrunk.shrinkage = 2
+        for _ in 0..<5 {
+            counts.add([CoOccurrence(itemId: "steady", weight: 1, isConversion: false)], at: 0, limits: plain)
+        }
+        counts.add([CoOccurrence(itemId: "rare", weight: 1, isConversion: false)], at: 0, limits: plain)
+        counts.addEvent(weight: 1, at: 0, limits: plain)
+        let popularity = ["steady": 36.0, "rare": 1.0]
+        func order(_ limits: CoOccurrenceCounts.Limits) -> [String] {
+            counts.related(count: 2, at: 0, limits: limits) { popularity[$0] }.neighbours.map(\.itemId)
+        }
+        #expect(order(plain) == ["rare", "steady"])
+        #expect(order(shrunk) == ["steady", "rare"])
+    }
+
     @Test func forwardDecayReadsTheSameAsDecayingEverything() {
         var counts = CoOccurrenceCounts()
         let halfLife: Int64 = 1_000

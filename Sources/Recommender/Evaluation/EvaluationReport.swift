@@ -18,6 +18,9 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public var coldStart: [String: StrategyMetrics]
     public var buckets: [BucketMetrics]
     public var model: ModelSummary
+    /// The reported event times, `[from, until)` epoch ms (nil: unbounded); every event before `until` was trained on.
+    public var reportedFrom: Int64? = nil
+    public var reportedUntil: Int64? = nil
     /// Set by the caller: where the events came from, the settings that matter, how long it took.
     public var input: String?
     public var parameters: [String: String] = [:]

@@ -51,6 +51,7 @@ public struct HitRateChart: Sendable {
             tick += step
         }
         svg += line(plot.x, plot.y, plot.x, plot.y + plot.height, stroke: "#333")
+        svg += pointBars(buckets, x: x, plot: plot)
         svg += text(
             "HR@\(report.listLength)", x: 18, y: plot.y + plot.height / 2, size: 13,
             rotate: "rotate(-90 18 \(Self.number(plot.y + plot.height / 2)))", anchor: "middle")
@@ -60,6 +61,9 @@ public struct HitRateChart: Sendable {
             let position = x(bucket.start)
             svg += line(position, plot.y + plot.height, position, plot.y + plot.height + 5, stroke: "#333")
             svg += text(bucket.date, x: position, y: plot.y + plot.height + 20, size: 11, anchor: "middle")
+            svg += text(
+                "n=\(bucket.points)", x: position, y: plot.y + plot.height + 33, size: 10, fill: "#777",
+                anchor: "middle")
         }
         svg += text(
             "\(report.bucket.rawValue) starting (UTC)", x: plot.x + plot.width / 2, y: height - 16, size: 13,
@@ -88,6 +92,24 @@ public struct HitRateChart: Sendable {
             "overall HR@\(report.listLength)", x: plot.x + plot.width + 20,
             y: plot.y + 12 + Double(report.strategies.count) * 24 + 4, size: 11, fill: "#555")
         return svg + "</svg>\n"
+    }
+
+    /// Evaluation points per bucket as pale bars along the bottom (the tallest a fifth of the plot), so a thin
+    /// bucket's noisy rate is seen as such; each bar's count is its tooltip and, at the date ticks, under the date.
+    private func pointBars(
+        _ buckets: [BucketMetrics], x: (Int64) -> Double, plot: (x: Double, y: Double, width: Double, height: Double)
+    ) -> String {
+        guard let most = buckets.map(\.points).max(), most > 0 else { return "" }
+        let barWidth = max(2, plot.width / Double(max(buckets.count, 1)) * 0.6)
+        var svg = ""
+        for bucket in buckets {
+            let barHeight = plot.height / 5 * Double(bucket.points) / Double(most)
+            svg += "<rect x=\"\(Self.number(x(bucket.start) - barWidth / 2))\" "
+            svg += "y=\"\(Self.number(plot.y + plot.height - barHeight))\" width=\"\(Self.number(barWidth))\" "
+            svg +=
+                "height=\"\(Self.number(barHeight))\" fill=\"#eeeeee\"><title>\(bucket.points) points</title></rect>\n"
+        }
+        return svg
     }
 
     /// The axis top (a whole number of steps at or above `highest`) and a step of 1, 2 or 5 × 10^k giving 4–10

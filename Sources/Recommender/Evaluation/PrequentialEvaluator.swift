@@ -9,6 +9,7 @@ public struct PrequentialEvaluator: Sendable {
     public let strategies: [RankingStrategy]
     public let targets: EvaluationTargets
     public let bucket: TimeBucket
+    public let window: ReportWindow
     private var runner: LocalRunner
     private var sequencer: InputSequencer
     // Bounds: one accumulator per strategy, per strategy and bucket (the input's time span in buckets), per strategy
@@ -16,6 +17,7 @@ public struct PrequentialEvaluator: Sendable {
     private var overall: [RankingStrategy: MetricAccumulator] = [:]
     private var byBucket: [Int64: [RankingStrategy: MetricAccumulator]] = [:]
     private var coldStart: [RankingStrategy: MetricAccumulator] = [:]
+    private var intervals: [RankingStrategy: UserBootstrap] = [:]
     // Bounds: the input's distinct users and items.
     private var knownUsers: Set<String> = []
     private var catalogue: Set<String> = []
@@ -23,11 +25,12 @@ public struct PrequentialEvaluator: Sendable {
 
     public init(
         settings: PipelineSettings, strategies: [RankingStrategy] = RankingStrategy.allCases,
-        targets: EvaluationTargets = .positives, bucket: TimeBucket = .week
+        targets: EvaluationTargets = .positives, bucket: TimeBucket = .week, window: ReportWindow = .everything
     ) {
         self.strategies = strategies
         self.targets = targets
         self.bucket = bucket
+        self.window = window
         runner = LocalRunner(settings: settings)
         sequencer = InputSequencer(partitions: settings.shufflePartitions)
     }
@@ -36,7 +39,7 @@ public struct PrequentialEvaluator: Sendable {
     public mutating func process(_ event: BehaviorEvent) {
         events += 1
         catalogue.insert(event.itemId)
-        if targets.contains(event.behavior) { score(before: event) }
+        if targets.contains(event.behavior), window.contains(event.timestamp) { score(before: event) }
         knownUsers.insert(event.userId)
         runner.process(sequencer.record(for: event)) { _ in }
     }
@@ -47,7 +50,9 @@ public struct PrequentialEvaluator: Sendable {
         let bucketStart = bucket.start(of: event.timestamp)
         for strategy in strategies {
             let list = (lists[strategy] ?? []).map(\.itemId)
-            overall[strategy, default: MetricAccumulator()].record(list: list, target: event.itemId)
+            let position = overall[strategy, default: MetricAccumulator()].record(list: list, target: event.itemId)
+            intervals[strategy, default: UserBootstrap()].record(
+                user: event.userId, hit: position != nil, gain: position.map(MetricAccumulator.gain(at:)) ?? 0)
             byBucket[bucketStart, default: [:]][strategy, default: MetricAccumulator()].record(
                 list: list, target: event.itemId)
             if isColdStart {
@@ -56,7 +61,7 @@ public struct PrequentialEvaluator: Sendable {
         }
     }
 
-    /// Every figure so far: overall, for first interactions, and per bucket; coverage over the items seen so far.
+    /// Every figure so far (points in `window` only): overall with its bootstrap intervals, for first interactions, and per bucket; coverage over the items seen so far.
     public func report() -> EvaluationReport {
         let size = catalogue.count
         func summaries(_ accumulators: [RankingStrategy: MetricAccumulator]) -> [String: StrategyMetrics] {
@@ -65,12 +70,18 @@ public struct PrequentialEvaluator: Sendable {
                     ($0.rawValue, (accumulators[$0] ?? MetricAccumulator()).summary(catalogueSize: size))
                 })
         }
+        var overallFigures = summaries(overall)
+        for strategy in strategies {
+            guard let (hitRate, ndcg) = intervals[strategy]?.intervals() else { continue }
+            overallFigures[strategy.rawValue]?.hitRateInterval = hitRate
+            overallFigures[strategy.rawValue]?.ndcgInterval = ndcg
+        }
         let counters = runner.pipeline.counters
-        return EvaluationReport(
+        var report = EvaluationReport(
             events: events, evaluationPoints: overall[strategies[0]]?.points ?? 0,
             coldStartPoints: coldStart[strategies[0]]?.points ?? 0, users: knownUsers.count, catalogueSize: size,
             listLength: runner.pipeline.settings.topN, targets: targets.names, bucket: bucket, strategies: strategies,
-            overall: summaries(overall), coldStart: summaries(coldStart),
+            overall: overallFigures, coldStart: summaries(coldStart),
             buckets: byBucket.keys.sorted().map { start in
                 BucketMetrics(
                     start: start, date: TimeBucket.date(of: start),
@@ -79,5 +90,7 @@ public struct PrequentialEvaluator: Sendable {
             model: .init(
                 examplesTrained: counters.examplesTrained, versionsPublished: counters.modelsPublished,
                 activeVersion: runner.registry.control.active))
+        (report.reportedFrom, report.reportedUntil) = (window.from, window.until)
+        return report
     }
 }

@@ -14,20 +14,26 @@ public struct MetricAccumulator: Sendable {
 
     public init() {}
 
-    public mutating func record(list: [String], target: String) {
+    /// Counts one point; returns the target's position in the list (nil: a miss).
+    @discardableResult
+    public mutating func record(list: [String], target: String) -> Int? {
         points += 1
         listed.formUnion(list)
-        guard let position = list.firstIndex(of: target) else { return }
-        let rank = Double(position + 1)
+        guard let position = list.firstIndex(of: target) else { return nil }
         hits += 1
-        gains += 1 / log2(rank + 1)
-        reciprocalRanks += 1 / rank
+        gains += Self.gain(at: position)
+        reciprocalRanks += 1 / Double(position + 1)
+        return position
     }
+
+    /// NDCG's gain of a hit at `position` (0-based).
+    public static func gain(at position: Int) -> Double { 1 / log2(Double(position) + 2) }
 
     public func summary(catalogueSize: Int) -> StrategyMetrics {
         let count = Double(max(points, 1))
         return StrategyMetrics(
-            points: points, hits: hits, hitRate: Double(hits) / count, ndcg: gains / count,
+            points: points, hits: hits, hitRate: Double(hits) / count, hitRateInterval: nil, ndcg: gains / count,
+            ndcgInterval: nil,
             mrr: reciprocalRanks / count, distinctItemsListed: listed.count,
             coverage: Double(listed.count) / Double(max(catalogueSize, 1)))
     }
@@ -39,8 +45,11 @@ public struct StrategyMetrics: Sendable, Equatable, Codable {
     public var hits: Int
     /// HR@N.
     public var hitRate: Double
+    /// ± of HR@N: 1.96 bootstrap standard errors over users (overall figures only; `UserBootstrap`).
+    public var hitRateInterval: Double?
     /// NDCG@N.
     public var ndcg: Double
+    public var ndcgInterval: Double?
     /// MRR@N (a miss counts 0).
     public var mrr: Double
     public var distinctItemsListed: Int

@@ -33,6 +33,15 @@ public enum TimeBucket: String, Sendable, CaseIterable, Codable {
     }
 }
 
+extension TimeBucket {
+    /// `yyyy-mm-dd hh:mm:ss` (UTC) of an epoch-ms time.
+    public static func time(of time: Int64) -> String {
+        let seconds = floorDivide(time, 1_000) - floorDivide(time, dayMs) * 86_400
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(date(of: time)) \(two(seconds / 3_600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+}
+
 func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
     let quotient = value / divisor
     return value % divisor < 0 ? quotient - 1 : quotient

@@ -206,7 +206,7 @@ public struct ItemTask: Sendable {
     private var coOccurrenceLimits: CoOccurrenceCounts.Limits {
         .init(
             halfLife: settings.coOccurrenceHalfLife, maxPartners: settings.maxCoItemsPerItem,
-            minWeight: settings.minCoWeight)
+            minWeight: settings.minCoWeight, shrinkage: settings.coOccurrenceShrinkage)
     }
 
     private mutating func setAside(

@@ -40,8 +40,9 @@ public struct PipelineSettings: Sendable, Equatable {
     public var topics = OutputTopics()
     /// Items per recommendation list.
     public var topN = 10
-    /// Past interactions kept per user (ring buffer).
-    public var historySize = 50
+    /// Past interactions kept per user (ring buffer): the CF seeds and what the seen filter filters. 200 (not 50):
+    /// a MovieLens user rates 106 movies on average, and what falls out of the history is listed again, never a hit.
+    public var historySize = 200
     /// Tumbling event-time window of the user features.
     public var userWindow: Int64 = 5 * 60_000
     /// How far behind the newest event time an event may arrive and still count in its window.
@@ -49,7 +50,9 @@ public struct PipelineSettings: Sendable, Equatable {
     /// Users kept per task (input partition); the least recently active is evicted beyond it.
     public var maxUsersPerTask = 100_000
     /// A user with no event for this long (event time) is dropped.
-    public var userTTL: Int64 = 24 * 3_600_000
+    /// 30 days, not 1: users who come back after a day (a third of MovieLens's) lost their history; the LRU bound
+    /// (`maxUsersPerTask`) bounds memory either way.
+    public var userTTL: Int64 = 30 * 24 * 3_600_000
     /// Items in the local copy of the global item table (ranking); the least recently updated is evicted beyond it.
     public var maxItems = 200_000
     /// Categories remembered per user.
@@ -85,17 +88,22 @@ public struct PipelineSettings: Sendable, Equatable {
 
     // Item-to-item CF.
     /// How many of the user's most recent distinct items each event is paired with.
-    public var coOccurrenceItems = 3
+    public var coOccurrenceItems = 20
     /// Only items acted on this long (event time) before an event pair with it.
     public var coOccurrenceWindow: Int64 = 30 * 60_000
     /// Half-life of co-occurrence counts and of the popularity that normalises them.
-    public var coOccurrenceHalfLife: Int64 = 6 * 3_600_000
+    /// 30 days: with 6 hours a pair fell below `minCoWeight` within a day, so neighbours reflected only the last
+    /// day's few co-actions (a year: the neighbours of a seven-month log's end lag its taste; worse on MovieLens).
+    public var coOccurrenceHalfLife: Int64 = 30 * 24 * 3_600_000
     /// Partners remembered per item (the weakest gives way).
     public var maxCoItemsPerItem = 50
     /// Neighbours (and complements) published per item.
-    public var neighbourCount = 10
+    public var neighbourCount = 20
     /// A decayed pair weight below this is forgotten.
     public var minCoWeight = 0.05
+    /// Neighbour similarities are shrunk by co/(co + this), co the decayed, behaviour-weighted pair count: without
+    /// it, one co-occurrence with a rare item out-ranks steady partners, and more partners made CF worse.
+    public var coOccurrenceShrinkage = 10.0
     /// Minimum event time between two computations of an item's neighbours and complements (rows in between carry
     /// the last ones).
     public var neighbourRefreshInterval: Int64 = 10_000
@@ -108,10 +116,15 @@ public struct PipelineSettings: Sendable, Equatable {
     public var blend = BlendWeights()
     /// CF candidates: the user's recent distinct items whose neighbours are proposed, and how many neighbours of each
     /// (at most `neighbourCount`); a feed ranks up to their product of CF candidates.
-    public var cfSeeds = 4
-    public var neighboursPerSeed = 5
+    public var cfSeeds = 20
+    public var neighboursPerSeed = 20
+    /// CF candidates: the n-th most recent seed counts cfSeedDecay^n (recency by position, free of time scales).
+    public var cfSeedDecay = 0.8
+    /// CF candidates: a seed's neighbour cosines are multiplied by pop(seed)^exponent; 0.5 scores a candidate c by
+    /// co(seed, c)/sqrt(pop(c)), the seed's own popularity cancelled (0: the plain cosine).
+    public var cfSeedPopularityExponent = 0.5
     /// Diversity: at most this many items of one category in a list.
-    public var maxPerCategory = 3
+    public var maxPerCategory = 5
     /// Never recommend what the user bought (among their last `historySize` interactions and open cart).
     public var filterPurchased = true
     /// Never recommend what the user interacted with recently (their history).
@@ -182,11 +195,16 @@ public struct PipelineSettings: Sendable, Equatable {
         try positive(coOccurrenceWindow, "co-occurrence-window")
         try positive(coOccurrenceHalfLife, "co-occurrence-half-life")
         try positive(Int64(maxCoItemsPerItem), "max-co-items")
+        if !(coOccurrenceShrinkage >= 0) { throw SettingsError("co-occurrence-shrinkage cannot be negative") }
         try positive(Int64(neighbourCount), "neighbours")
         if neighbourRefreshInterval < 0 { throw SettingsError("neighbour-refresh-interval cannot be negative") }
         if similarListInterval < 0 { throw SettingsError("similar-list-interval cannot be negative") }
         try positive(Int64(cfSeeds), "cf-seeds")
         try positive(Int64(neighboursPerSeed), "cf-neighbours-per-seed")
+        if !(cfSeedDecay > 0 && cfSeedDecay <= 1) { throw SettingsError("cf-seed-decay must be in (0, 1]") }
+        if !(0...1).contains(cfSeedPopularityExponent) {
+            throw SettingsError("cf-seed-popularity-exponent must be in 0...1")
+        }
         try positive(Int64(maxPerCategory), "max-per-category")
         try positive(Int64(cartSize), "cart-size")
         try positive(trainingHorizon, "training-horizon")

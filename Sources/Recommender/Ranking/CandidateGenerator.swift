@@ -20,10 +20,11 @@ struct CandidateGenerator {
         let strongest = Behavior.allCases.map { settings.behaviorWeights[$0] }.max() ?? 1
         for interaction in user.history.newestFirst where seeds.recent.count < settings.cfSeeds {
             guard !seeds.recent.contains(where: { $0.interaction.itemId == interaction.itemId }) else { continue }
-            let age = Double(max(0, time - interaction.timestamp))
+            // Recency by position, not by time: the n-th newest seed counts cfSeedDecay^n whether the user's last
+            // session was a minute or a month ago (a time decay made every seed but the last session's worthless).
             let weight =
                 settings.behaviorWeights[interaction.behavior] / max(strongest, 1e-9)
-                * exp2(-age / Double(settings.interestHalfLife))
+                * pow(settings.cfSeedDecay, Double(seeds.recent.count))
             seeds.recent.append((interaction, weight))
         }
         seeds.cart = user.cart
@@ -61,10 +62,13 @@ struct CandidateGenerator {
         let interest = user.interest.top(Self.categoriesConsidered)
         let perCategory = 2 * settings.maxPerCategory
         let overall = (settings.topN + 1) / 2
+        let purchased = settings.filterPurchased ? Set(user.purchased) : []
         var pool = table.read { items -> Pool in
             var pool = Pool(capacity: 64)
-            for (interaction, weight) in seeds.recent {
-                for neighbour in items.neighbours(of: interaction.itemId).prefix(settings.neighboursPerSeed) {
+            for (interaction, seedWeight) in seeds.recent {
+                let seed = items.stats(of: interaction.itemId)
+                let weight = seedWeight * seedPopularityWeight(seed, at: time)
+                for neighbour in (seed?.neighbours ?? []).prefix(settings.neighboursPerSeed) {
                     let contribution = weight * neighbour.similarity
                     pool.update(neighbour.itemId) { candidate in
                         if contribution > candidate.cfViaWeight {
@@ -110,9 +114,13 @@ struct CandidateGenerator {
                     }
                 }
             }
-            // The overall chart fills lists that filters and diversity left short: twice the list.
+            // The overall chart fills lists that filters and diversity left short: twice the list, of items the
+            // user may be shown (the chart's head is what a long-time user has seen).
             if let best = items.top.first?.score, best > 0 {
-                for entry in items.top.prefix(2 * settings.topN) {
+                var offered = 0
+                for entry in items.top where offered < 2 * settings.topN {
+                    guard isAllowed(entry.itemId, for: user, trigger: trigger, purchased: purchased) else { continue }
+                    offered += 1
                     pool.update(entry.itemId) { $0.popular = entry.score / best }
                 }
             }
@@ -126,7 +134,6 @@ struct CandidateGenerator {
             return pool
         }
         let shares = Dictionary(interest.map { ($0.category, $0.share) }, uniquingKeysWith: { first, _ in first })
-        let purchased = settings.filterPurchased ? Set(user.purchased) : []
         pool.candidates.removeAll { !isAllowed($0.itemId, for: user, trigger: trigger, purchased: purchased) }
         for position in pool.candidates.indices {
             pool.candidates[position].interestShare = pool.candidates[position].categoryId.flatMap { shares[$0] } ?? 0
@@ -135,6 +142,17 @@ struct CandidateGenerator {
         Self.normalise(&pool.candidates, get: { $0.cart }, set: { $0.cart /= $1 })
         // In the order sources proposed them, which is deterministic; rankers break score ties by id.
         return pool.candidates
+    }
+
+    /// A seed's CF contributions are its neighbours' cosines times pop(seed)^cfSeedPopularityExponent: with 0.5
+    /// the seed's own popularity cancels out of the cosine and a candidate scores co(seed, c)/sqrt(pop(c)), so a
+    /// popular seed, whose co-occurrences carry as much evidence as a niche one's, is not discounted for it.
+    func seedPopularityWeight(_ seed: ItemPopularity.Stats?, at time: Int64) -> Double {
+        guard settings.cfSeedPopularityExponent != 0, let seed, seed.recentScore > 0 else { return 1 }
+        let decayed =
+            seed.recentScore
+            / CoOccurrenceCounts.scale(from: seed.updatedAt, to: time, halfLife: settings.coOccurrenceHalfLife)
+        return pow(decayed, settings.cfSeedPopularityExponent)
     }
 
     func isAllowed(_ itemId: String, for user: UserState, trigger: String?, purchased: Set<String>) -> Bool {

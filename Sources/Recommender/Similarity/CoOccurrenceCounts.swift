@@ -26,11 +26,15 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
         public var halfLife: Int64
         public var maxPartners: Int
         public var minWeight: Double
+        /// Similarities are shrunk by co/(co + shrinkage): a pair seen once with a rare item is weak evidence, however
+        /// high its cosine (0: no shrinkage).
+        public var shrinkage: Double
 
-        public init(halfLife: Int64, maxPartners: Int, minWeight: Double) {
+        public init(halfLife: Int64, maxPartners: Int, minWeight: Double, shrinkage: Double = 0) {
             self.halfLife = halfLife
             self.maxPartners = maxPartners
             self.minWeight = minWeight
+            self.shrinkage = shrinkage
         }
     }
 
@@ -63,7 +67,8 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
         landmark == .min ? 0 : scaledPopularity / Self.scale(from: landmark, to: time, halfLife: halfLife)
     }
 
-    /// The `count` most similar partners by co(i,j)/sqrt(pop(i)·pop(j)) (cosine on decayed counts), and the `count`
+    /// The `count` most similar partners by co(i,j)/sqrt(pop(i)·pop(j)) (cosine on decayed counts) × co/(co + shrinkage),
+    /// and the `count`
     /// strongest cart complements the same way over conversion pairs. `popularityOf` gives a partner's decayed
     /// popularity at `time` (from the item table); a partner it does not know counts as popular as the pair.
     public func related(
@@ -79,9 +84,12 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
             let all = counts.all / scale
             guard all >= limits.minWeight else { continue }
             let norm = (own * max(popularityOf(itemId) ?? all, all)).squareRoot()
-            neighbours.append(RelatedItem(itemId: itemId, similarity: all / norm))
+            neighbours.append(RelatedItem(itemId: itemId, similarity: all / norm * all / (all + limits.shrinkage)))
             if counts.conversion > 0 {
-                complements.append(RelatedItem(itemId: itemId, similarity: counts.conversion / scale / norm))
+                let conversion = counts.conversion / scale
+                complements.append(
+                    RelatedItem(
+                        itemId: itemId, similarity: conversion / norm * conversion / (conversion + limits.shrinkage)))
             }
         }
         return (Self.strongest(neighbours, count), Self.strongest(complements, count))
