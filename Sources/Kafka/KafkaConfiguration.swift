@@ -17,6 +17,10 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var autoOffsetReset: OffsetReset = .earliest
     /// `isolation.level` — consumers only; `read_committed` hides aborted transactions on a real broker.
     public var isolationLevel: IsolationLevel = .readCommitted
+    /// `fetch.wait.max.ms` — consumers only: how long a broker may hold a fetch for new records. librdkafka's 500 ms
+    /// is five exactly-once checkpoint intervals, and the embedded broker holds a fetch that long even when records
+    /// arrive meanwhile, so at low rates it added up to 500 ms before a record was even dispatched.
+    public var fetchWaitMaxMilliseconds: Int = 20
     /// `enable.idempotence` — producers only.
     public var idempotentProducer: Bool = true
     /// `linger.ms` — producers only: how long to wait to fill a batch.
@@ -77,6 +81,7 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         result["enable.auto.offset.store"] = "false"
         result["auto.offset.reset"] = autoOffsetReset.rawValue
         result["isolation.level"] = isolationLevel.rawValue
+        result["fetch.wait.max.ms"] = String(fetchWaitMaxMilliseconds)
         if let sessionTimeoutMilliseconds { result["session.timeout.ms"] = String(sessionTimeoutMilliseconds) }
         if let heartbeatIntervalMilliseconds { result["heartbeat.interval.ms"] = String(heartbeatIntervalMilliseconds) }
         return result.merging(properties) { $1 }

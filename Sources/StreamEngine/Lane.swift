@@ -24,7 +24,7 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         case records([StreamRecord])
         case open([TopicPartition], [TopicPartition: RestoredTask])
         case close([TopicPartition])
-        case checkpoint
+        case barrier(@Sendable (_ checkpoint: [OutputRecord], _ offsets: [TopicPartition: Int64]) -> Void)
         case read(@Sendable (inout Tasks) -> Void)
         case perform(@Sendable (inout Tasks, inout [OutputRecord]) -> Void)
         case stop
@@ -43,7 +43,6 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
     private var processed: [TopicPartition: Int64] = [:]
     private var latestSummary: Tasks.Summary
     private var openFailure: (TopicPartition, CheckpointDecodingError)?
-    private var checkpointRecords: [OutputRecord] = []
 
     /// `emit` runs on the lane's thread after each batch with the outputs it caused.
     public init(index: Int, tasks: Tasks, emit: @escaping @Sendable ([OutputRecord]) -> Void) {
@@ -79,14 +78,14 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         }
     }
 
-    /// Runs a checkpoint of the lane's tasks after the queued records and returns its changelog records.
-    public func checkpoint() -> [OutputRecord] {
-        enqueue(.checkpoint)
-        waitUntilIdle()
-        return locked {
-            defer { checkpointRecords = [] }
-            return checkpointRecords
-        }
+    /// Puts a checkpoint barrier behind the work queued so far and returns at once; records submitted later queue
+    /// behind it. When the lane reaches it, its tasks write their checkpoint and `reached` gets those records and
+    /// the next offsets processed since the last cut, on the lane's thread, before anything behind the barrier is
+    /// processed or emitted — so `reached` can switch where the lane's later outputs go (aligned barriers).
+    public func barrier(
+        _ reached: @escaping @Sendable (_ checkpoint: [OutputRecord], _ offsets: [TopicPartition: Int64]) -> Void
+    ) {
+        enqueue(.barrier(reached))
     }
 
     /// Runs `body` on the lane's thread after the work queued before it, between two batches — a query of the
@@ -210,10 +209,10 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
                         latestSummary = summary
                         openFailure = failure
                     }
-                case .checkpoint:
+                case .barrier(let reached):
                     var records: [OutputRecord] = []
                     tasks.checkpoint(into: &records)
-                    locked { checkpointRecords += records }
+                    reached(records, takeProcessedOffsets())
                 case .close(let partitions):
                     partitions.forEach { tasks.close($0) }
                     let summary = tasks.summary

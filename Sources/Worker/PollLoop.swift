@@ -17,6 +17,7 @@ final class PollLoop: @unchecked Sendable {
     let serving: ServingView
     let announcer: InstanceAnnouncer?
     let logger: Logger
+    let coordinator: CheckpointCoordinator
     var consumer: KafkaConsumer?
     // Bounds: one entry per assigned partition.
     var laneOf: [TopicPartition: Int] = [:]
@@ -28,8 +29,8 @@ final class PollLoop: @unchecked Sendable {
 
     init(
         options: WorkerOptions, producer: KafkaProducer, deliveries: DeliveryTracker, changelog: ChangelogRestore,
-        lanes: [Lane<RecommendationPipeline>], counts: Locked<WorkerStatistics>, serving: ServingView,
-        announcer: InstanceAnnouncer?, logger: Logger
+        lanes: [Lane<RecommendationPipeline>], gates: [OutputGate], counts: Locked<WorkerStatistics>,
+        serving: ServingView, announcer: InstanceAnnouncer?, logger: Logger
     ) {
         self.options = options
         self.producer = producer
@@ -40,6 +41,8 @@ final class PollLoop: @unchecked Sendable {
         self.serving = serving
         self.announcer = announcer
         self.logger = logger
+        coordinator = CheckpointCoordinator(
+            lanes: lanes, gates: gates, producer: producer, deliveries: deliveries, counts: counts, options: options)
     }
 
     var exactlyOnce: Bool { options.guarantee == .exactlyOnce }
@@ -48,8 +51,9 @@ final class PollLoop: @unchecked Sendable {
     /// its bound the loop stops polling and waits for it (librdkafka's own bounded prefetch queue then stops
     /// fetching), which costs nothing when every lane is busy. A lane that stays full longer than
     /// `slowLaneGrace` has its partitions paused instead, so the other lanes get input again; they resume when its
-    /// queue is down to a quarter. (Pausing is the exception: librdkafka 2.0 restarts a resumed partition's fetch
-    /// slowly, measured at 18 k vs 72 k events/s when used on every overflow.)
+    /// queue is down to a quarter. A lane whose `OutputGate` holds more than `maxHeldOutputsPerLane` outputs behind
+    /// a checkpoint barrier is paused at once. (Pausing is the exception: librdkafka 2.0 restarts a resumed
+    /// partition's fetch slowly, measured at 18 k vs 72 k events/s when used on every overflow.)
     func dispatch(_ records: [StreamRecord]) throws(KafkaError) {
         if !records.isEmpty {
             var perLane = [[StreamRecord]](repeating: [], count: lanes.count)
@@ -65,14 +69,22 @@ final class PollLoop: @unchecked Sendable {
                 $0.shuffleRecordsConsumed += records.count - input
             }
         }
-        let limit = options.maxQueuedPerLane
+        let (limit, heldLimit) = (options.maxQueuedPerLane, options.maxHeldOutputsPerLane)
+        let gates = coordinator.gates
         var toPause: [TopicPartition] = []
-        for (index, lane) in lanes.enumerated() where lane.queuedRecords > limit {
+        for (index, lane) in lanes.enumerated() {
+            let holdFull = gates[index].heldCount > heldLimit
+            guard lane.queuedRecords > limit || holdFull else { continue }
             let owned = laneOf.filter { $0.value == index }.map(\.key).filter { !paused.contains($0) }
-            guard !owned.isEmpty, !lane.waitUntilQueued(below: limit, timeout: Self.slowLaneGrace) else { continue }
+            guard !owned.isEmpty else { continue }
+            // Waiting does not empty a full hold (only the next commit does): its lane is paused at once.
+            if !holdFull, lane.waitUntilQueued(below: limit, timeout: Self.slowLaneGrace) { continue }
             toPause += owned
         }
-        let toResume = paused.filter { lanes[laneOf[$0] ?? 0].queuedRecords <= limit / 4 }
+        let toResume = paused.filter {
+            let index = laneOf[$0] ?? 0
+            return lanes[index].queuedRecords <= limit / 4 && gates[index].heldCount <= heldLimit / 4
+        }
         if !toPause.isEmpty {
             try consumer?.pause(toPause)
             paused.formUnion(toPause)
@@ -90,12 +102,24 @@ final class PollLoop: @unchecked Sendable {
 
     // MARK: - Checkpoints
 
-    /// Takes a checkpoint, or, when that fails in a way a retry can fix, rewinds the tasks to the last one. Returns
-    /// whether the checkpoint completed.
+    /// Commits the checkpoint in flight once every lane has reached its barrier and starts the next when due, or,
+    /// when that fails in a way a retry can fix, rewinds the tasks to the last one. Returns when the committed
+    /// checkpoint's barrier was started (everything polled before then is committed); nil when none committed.
+    func advanceCheckpoint() throws(KafkaError) -> ContinuousClock.Instant? {
+        do throws(KafkaError) {
+            return try coordinator.advance(consumer: consumer).map(committed)
+        } catch {
+            try recover(from: error)
+            return nil
+        }
+    }
+
+    /// A checkpoint of everything dispatched so far (waiting for the lanes), or, when that fails in a way a retry
+    /// can fix, a rewind to the last one. Returns whether the checkpoint completed.
     @discardableResult
     func checkpointOrRecover() throws(KafkaError) -> Bool {
         do throws(KafkaError) {
-            try checkpoint()
+            try coordinator.checkpointNow(consumer: consumer).forEach { _ = committed($0) }
             return true
         } catch {
             try recover(from: error)
@@ -103,55 +127,10 @@ final class PollLoop: @unchecked Sendable {
         }
     }
 
-    /// One checkpoint of every task, as one unit: after the lanes processed what they were given, (1) their state
-    /// changes go to the changelog and are flushed with every output sent since the last checkpoint, (2) then the
-    /// markers (each task's input offset and small state) are flushed, (3) then the input offsets are committed —
-    /// with exactly-once in the same transaction as (1) and (2). The order matters on a broker that shows aborted
-    /// records: a marker is only ever visible once everything it covers is.
-    func checkpoint() throws(KafkaError) {
-        let started = ContinuousClock.now
-        defer {
-            let elapsed = Int((ContinuousClock.now - started).inSeconds * 1_000)
-            counts.withLock { $0.commitMilliseconds += elapsed }
-        }
-        var records: [OutputRecord] = []
-        var offsets: [TopicPartition: Int64] = [:]
-        for lane in lanes {
-            records += lane.checkpoint()  // waits for the lane's queue first
-            offsets.merge(lane.takeProcessedOffsets()) { max($0, $1) }
-        }
-        guard !offsets.isEmpty else { return }
-        for partition in offsets.keys { firstOffsets[partition] = nil }
-        let markers = records.filter { $0.key == Changelog.markerKey }
-        try send(records.filter { $0.key != Changelog.markerKey })
-        try send(markers)
-        let committed = offsets.map { TopicPartitionOffset($0.key, offset: $0.value) }.sorted {
-            $0.topicPartition < $1.topicPartition
-        }
-        if exactlyOnce {
-            if let consumer { try producer.sendOffsetsToTransaction(committed, consumer: consumer) }
-            try producer.commitTransaction()
-            try producer.beginTransaction()
-        } else {
-            try consumer?.commit(committed)
-        }
-        counts.withLock {
-            $0.commits += 1
-            $0.changelogRecords += records.count
-        }
-    }
-
-    /// Sends records and waits until every record sent so far is acknowledged.
-    private func send(_ records: [OutputRecord]) throws(KafkaError) {
-        for record in records {
-            try producer.send(record)
-        }
-        try producer.flush()
-        if let failure = deliveries.firstFailure {
-            throw KafkaError(
-                code: failure.code, name: failure.name, message: "an output was not delivered: \(failure.message)",
-                isFatal: failure.isFatal, requiresAbort: true)
-        }
+    /// A task with a committed checkpoint rewinds to it, no longer to where it started reading.
+    private func committed(_ checkpoint: CommittedCheckpoint) -> ContinuousClock.Instant {
+        for partition in checkpoint.partitions { firstOffsets[partition] = nil }
+        return checkpoint.started
     }
 
     /// Gives up everything since the last checkpoint and continues from it: the transaction is aborted, every task
@@ -163,7 +142,7 @@ final class PollLoop: @unchecked Sendable {
         recoveryNeeded = nil
         logger.warning(
             "checkpoint failed, rewinding every task to its last checkpoint", metadata: ["reason": "\(reason)"])
-        lanes.forEach { $0.waitUntilIdle() }
+        coordinator.abandon()
         if exactlyOnce { try producer.abortTransaction() }
         deliveries.reset()
         counts.withLock { $0.checkpointsAborted += 1 }
@@ -253,7 +232,11 @@ final class PollLoop: @unchecked Sendable {
                         code: -1, name: "LOST", message: "partitions lost: \(partitions)", requiresAbort: true)
             } else if recoveryNeeded == nil {
                 // The partitions' work so far is committed before another instance takes them over.
-                do throws(KafkaError) { try checkpoint() } catch { recoveryNeeded = error }
+                do throws(KafkaError) {
+                    try coordinator.checkpointNow(consumer: consumer).forEach { _ = committed($0) }
+                } catch {
+                    recoveryNeeded = error
+                }
             }
             let closing = byLane(partitions.filter { laneOf[$0] != nil })
             for partition in partitions {

@@ -69,6 +69,10 @@ public final class Worker: Sendable {
         return statistics
     }
 
+    /// Transactions (or, with at-least-once, offset commits) completed so far; cheaper than `statistics` for a caller
+    /// that asks per output: an output handed to the producer when this was n is committed by commit n + 1.
+    public var commitCount: Int { counts.withLock { $0.commits } }
+
     /// The personalized feed the task owning the user would serve now, computed on its lane from the task's state (for
     /// the HTTP API when it kept no list of the user); nil when no lane of this instance holds the user.
     public func currentFeed(of userId: String) async -> Recommendation? {
@@ -77,6 +81,12 @@ public final class Worker: Sendable {
         }
         return nil
     }
+
+    /// How long one poll waits for a batch to fill. librdkafka 2.0.2's batch consume returns early only on a full
+    /// batch, so in a stream slower than a batch per poll this is how long a record waits before it is dispatched,
+    /// and how late a checkpoint whose barrier every lane has reached gets committed: small next to the checkpoint
+    /// interval.
+    static let pollTimeoutMilliseconds: Int32 = 10
 
     /// Runs until `stop` is set, then takes a last checkpoint and leaves the group. Blocks the calling thread.
     /// Throws on what cannot be retried: a fenced or otherwise fatal producer, a changelog that cannot be read.
@@ -112,9 +122,10 @@ public final class Worker: Sendable {
         let recommendationsTopic = settings.topics.recommendations
         // How old the event behind a list is when the list is sent: the freshness users see, end to end.
         let eventAge = Timer(label: "streamrec_recommendation_event_age_seconds", preferredDisplayUnit: .seconds)
-        let lanes = (0..<options.lanes).map { index in
-            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry)) {
-                outputs in
+        // Outputs reach the producer through each lane's gate, which holds those behind a checkpoint barrier until
+        // their transaction begins; `sent` is therefore when an output really joins a transaction.
+        let gates = (0..<options.lanes).map { _ in
+            OutputGate { outputs in
                 let now = Int64(Date().timeIntervalSince1970 * 1_000)
                 for output in outputs {
                     do throws(KafkaError) { try producer.send(output) } catch { deliveries.record(error) }
@@ -123,15 +134,21 @@ public final class Worker: Sendable {
                     }
                     observer?(output)
                 }
-                serving.record(outputs)
                 counts.withLock { $0.recordsProduced += outputs.count }
+            }
+        }
+        let lanes = gates.enumerated().map { index, gate in
+            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry)) {
+                outputs in
+                serving.record(outputs)
+                gate.emit(outputs)
             }
         }
         self.lanes.withLock { $0 = lanes }
         let loop = PollLoop(
             options: options, producer: producer, deliveries: deliveries,
             changelog: ChangelogRestore(reader: changelogReader, settings: settings, logger: logger), lanes: lanes,
-            counts: counts, serving: serving, announcer: announcer, logger: logger)
+            gates: gates, counts: counts, serving: serving, announcer: announcer, logger: logger)
         var consumerConfiguration = options.kafka
         let resets = OffsetResets(
             kafka: options.kafka, exactlyOnce: options.guarantee == .exactlyOnce, counts: counts, logger: logger)
@@ -171,12 +188,14 @@ public final class Worker: Sendable {
 
         var failure: KafkaError?
         do throws(KafkaError) {
-            var lastCheckpoint = ContinuousClock.now
-            let interval = Duration.milliseconds(options.checkpointIntervalMilliseconds)
             let uncommittedSince = self.uncommittedSince
+            var lastPolled: ContinuousClock.Instant?
             while !stop.isStopped {
-                let records = consumer.pollBatch(timeoutMilliseconds: 100)
-                if !records.isEmpty { uncommittedSince.withLock { $0 = $0 ?? .now } }
+                let records = consumer.pollBatch(timeoutMilliseconds: Self.pollTimeoutMilliseconds)
+                if !records.isEmpty {
+                    lastPolled = .now
+                    uncommittedSince.withLock { $0 = $0 ?? .now }
+                }
                 try resets.handle(consumer.takeOffsetResets(), loop: loop, consumer: consumer)
                 report(
                     stalls.update(
@@ -186,10 +205,10 @@ public final class Worker: Sendable {
                 producer.poll()
                 if let reason = loop.recoveryNeeded ?? deliveries.firstFailure {
                     try loop.recover(from: reason)
-                } else if ContinuousClock.now - lastCheckpoint >= interval {
-                    // Polling and checkpoints share this thread: a completed checkpoint covers every record polled.
-                    if try loop.checkpointOrRecover() { uncommittedSince.withLock { $0 = nil } }
-                    lastCheckpoint = .now
+                } else if let covered = try loop.advanceCheckpoint() {
+                    // What was polled before the barrier is committed; the oldest record still uncommitted (if any
+                    // came since) is at most as old as the barrier.
+                    uncommittedSince.withLock { $0 = lastPolled.map { $0 > covered } == true ? covered : nil }
                 }
             }
             // librdkafka 2.0.2 asserts (aborting the process) when a cooperative-sticky consumer is destroyed between

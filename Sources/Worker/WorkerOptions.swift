@@ -11,8 +11,18 @@ public struct WorkerOptions: Sendable {
     public var lanes = ProcessInfo.processInfo.activeProcessorCount
     /// Records queued for one lane before its partitions are paused (backpressure instead of buffering).
     public var maxQueuedPerLane = 20_000
-    /// How often a checkpoint is taken: state changes, outputs and input offsets committed together.
-    public var checkpointIntervalMilliseconds = 1_000
+    /// Outputs one lane may produce behind a checkpoint barrier (held until the barrier's transaction has committed)
+    /// before its partitions are paused; the outputs of its queued records come on top.
+    public var maxHeldOutputsPerLane = 50_000
+    /// How often a checkpoint is taken: state changes, outputs and input offsets committed together. Unless set:
+    /// 100 ms with exactly-once, where a `read_committed` reader sees an output only once its checkpoint commits, so
+    /// the interval is most of what the reader waits (Kafka Streams' commit interval under exactly-once); 1 s with
+    /// at-least-once, whose outputs are visible at once and whose interval only bounds what a crash repeats.
+    public var checkpointIntervalMilliseconds: Int {
+        get { chosenCheckpointInterval ?? (guarantee == .exactlyOnce ? 100 : 1_000) }
+        set { chosenCheckpointInterval = newValue }
+    }
+    private var chosenCheckpointInterval: Int?
     public var guarantee = DeliveryGuarantee.exactlyOnce
     /// Names this instance's transactional producer (`<group>-<instance id>`). Keep it stable across restarts of
     /// one instance (a pod name; the default is host name and process id, and a container's process id is 1), so

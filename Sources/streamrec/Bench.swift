@@ -36,7 +36,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Seconds of load before a latency run starts measuring (group joins, empty caches).")
     var warmupSeconds = 5.0
     @Option(help: "Checkpoint interval of the latency runs (exactly-once), milliseconds.")
-    var checkpointIntervalMs = 1_000
+    var checkpointIntervalMs = WorkerOptions(kafka: KafkaConfiguration(bootstrapServers: ""))
+        .checkpointIntervalMilliseconds
     @Option(help: "With --kafka: minimum event time between two feeds of one user, as `run` has it (0: one per event).")
     var recommendationIntervalMs: Int64 = 0
 

@@ -86,12 +86,17 @@ struct ConfigurationSources {
     }
 
     func int(_ key: String, flag: Int?, default fallback: Int) throws -> Int {
+        try optionalInt(key, flag: flag) ?? fallback
+    }
+
+    /// An integer setting whose default depends on other settings: nil when nothing sets it.
+    func optionalInt(_ key: String, flag: Int?) throws -> Int? {
         if let flag { return flag }
         if let value = reader.int(forKey: ConfigKey(key)) { return value }
         if let text = reader.string(forKey: ConfigKey(key)) {
             throw ValidationError("\(origin(of: key)): expected an integer, got '\(text)'")
         }
-        return fallback
+        return nil
     }
 
     func double(_ key: String, flag: Double?, default fallback: Double) throws -> Double {

@@ -47,9 +47,14 @@ struct LatencyBenchmark {
         options.pipeline.recommendationInterval = recommendationInterval
         let recorder = LatencyRecorder(inputTopic: options.topics.input)
         let recommendations = options.topics.outputs.recommendations
+        // The observer needs the worker's commit count; the worker needs the observer first.
+        let commitCount = Locked<(@Sendable () -> Int)?>(nil)
         let worker = try Worker(options: options) { output in
-            if output.topic == recommendations { recorder.recordSent(output) }
+            if output.topic == recommendations {
+                recorder.recordSent(output, commitsBefore: commitCount.value?() ?? 0)
+            }
         }
+        commitCount.withLock { $0 = { [weak worker] in worker?.commitCount ?? 0 } }
         let stop = StopSignal()
         let workerJob = BackgroundJob(name: "bench-worker") { try worker.run(until: stop) }
         let monitorStop = StopSignal()

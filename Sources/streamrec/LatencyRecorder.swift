@@ -9,10 +9,12 @@ import StreamEngine
 /// (`<input topic>:partition:offset:n`) and carries the event's time as its record timestamp, so no table of
 /// produced events is needed; the event's time is the wall clock when the bench produced it (1 ms resolution).
 final class LatencyRecorder: Sendable {
-    /// One list of an event: the event's time (ms) and when the list was sent (µs), both wall clock.
+    /// One list of an event: the event's time (ms) and when the list was sent (µs), both wall clock, and how many
+    /// commits the worker had completed then (the next one commits the list).
     struct Sent: Sendable {
         var eventTime: Int64
         var sentAt: Int64
+        var commitsBefore: Int
     }
 
     private let idPrefix: [UInt8]
@@ -27,10 +29,11 @@ final class LatencyRecorder: Sendable {
     /// Wall clock in microseconds, comparable with event times (epoch milliseconds).
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 
-    func recordSent(_ record: OutputRecord) {
+    /// `commitsBefore`: the worker's commit count as the list was handed to its producer.
+    func recordSent(_ record: OutputRecord, commitsBefore: Int) {
         guard let key = key(ofID: record.headers), let eventTime = record.timestamp else { return }
         let at = Self.now()
-        sent.withLock { $0[key] = Sent(eventTime: eventTime, sentAt: at) }
+        sent.withLock { $0[key] = Sent(eventTime: eventTime, sentAt: at, commitsBefore: commitsBefore) }
     }
 
     func recordFetched(_ record: StreamRecord) {
@@ -73,8 +76,8 @@ final class LatencyRecorder: Sendable {
     /// Latencies of the lists of events whose time is in `window` (epoch ms): to sent, to fetched, and to visible
     /// for a `read_committed` reader — the later of its fetch and the commit of its transaction. The embedded
     /// broker has no transaction markers and shows a record before its commit; on Apache Kafka the reader gets it
-    /// only after the commit. A record belongs to the first commit that ends after it was sent: the poll loop
-    /// sends nothing between the start of a checkpoint and its commit.
+    /// only after the commit. A record belongs to the commit after the ones completed when it was sent: lanes past a
+    /// checkpoint barrier hand their outputs over only once the next transaction has begun.
     func latencies(ofEventsIn window: Range<Int64>) -> LatencyHistograms {
         let sent = self.sent.value
         let fetched = self.fetched.value
@@ -85,23 +88,14 @@ final class LatencyRecorder: Sendable {
             result.sent.record(list.sentAt - eventAt)
             let fetchedAt = fetched[key]
             if let fetchedAt { result.fetched.record(fetchedAt - eventAt) }
-            guard let commitAt = Self.first(in: commits, after: list.sentAt) else {
+            guard list.commitsBefore < commits.count else {
                 result.uncommitted += 1
                 continue
             }
+            let commitAt = commits[list.commitsBefore]
             result.visible.record(max(fetchedAt ?? commitAt, commitAt) - eventAt)
         }
         return result
-    }
-
-    /// The first element greater than `value` of an ascending array (binary search).
-    private static func first(in sorted: [Int64], after value: Int64) -> Int64? {
-        var (low, high) = (0, sorted.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle] > value { high = middle } else { low = middle + 1 }
-        }
-        return low < sorted.count ? sorted[low] : nil
     }
 }
 

@@ -56,7 +56,7 @@ struct PipelineOptions: ParsableArguments {
     var recommendationIntervalMs: Int?
     @Option(
         help:
-            "Milliseconds between checkpoints (state changes, outputs and input offsets committed together). (default: 1_000)"
+            "Milliseconds between checkpoints (state changes, outputs and input offsets committed together). (default: 100 with exactly-once, 1_000 with at-least-once)"
     ) var checkpointIntervalMs: Int?
     @Option(help: "exactly-once (Kafka transactions) or at-least-once. (default: exactly-once)")
     var guarantee: String?
@@ -115,8 +115,7 @@ struct PipelineOptions: ParsableArguments {
                 "behavior-weights", flag: behaviorWeights, default: "view=1,click=2,favorite=3,cart=4,purchase=5"),
             recommendationIntervalMs: try sources.int(
                 "recommendation-interval-ms", flag: recommendationIntervalMs, default: 0),
-            checkpointIntervalMs: try sources.int(
-                "checkpoint-interval-ms", flag: checkpointIntervalMs, default: 1_000),
+            checkpointIntervalMs: try sources.optionalInt("checkpoint-interval-ms", flag: checkpointIntervalMs),
             guarantee: try sources.string(
                 "guarantee", flag: guarantee, default: DeliveryGuarantee.exactlyOnce.rawValue),
             instanceId: try sources.string("instance-id", flag: instanceId, default: ""),
@@ -154,7 +153,8 @@ struct ResolvedPipelineOptions {
     var tableUpdateIntervalMs: Int
     var behaviorWeights: String
     var recommendationIntervalMs: Int
-    var checkpointIntervalMs: Int
+    /// nil: the guarantee's default (`WorkerOptions`).
+    var checkpointIntervalMs: Int?
     var guarantee: String
     /// Empty: the worker's default (host name and process id).
     var instanceId: String
@@ -203,7 +203,7 @@ struct ResolvedPipelineOptions {
         guard lanes > 0 else { throw ValidationError("--lanes must be positive, got \(lanes)") }
         guard maxQueuedPerLane > 0 else { throw ValidationError("--max-queued-per-lane must be positive") }
         guard partitions > 0 else { throw ValidationError("--partitions must be positive, got \(partitions)") }
-        guard checkpointIntervalMs > 0 else { throw ValidationError("--checkpoint-interval-ms must be positive") }
+        guard checkpointIntervalMs ?? 1 > 0 else { throw ValidationError("--checkpoint-interval-ms must be positive") }
         guard let guarantee = DeliveryGuarantee(rawValue: guarantee) else {
             let known = DeliveryGuarantee.allCases.map(\.rawValue).joined(separator: " or ")
             throw ValidationError("--guarantee must be \(known), got '\(self.guarantee)'")
@@ -215,7 +215,7 @@ struct ResolvedPipelineOptions {
         options.topics.catalog = catalogTopic
         options.topics.outputs = settings.topics
         options.topics.inputPartitions = partitions
-        options.checkpointIntervalMilliseconds = checkpointIntervalMs
+        if let checkpointIntervalMs { options.checkpointIntervalMilliseconds = checkpointIntervalMs }
         options.lanes = lanes
         options.maxQueuedPerLane = maxQueuedPerLane
         return options

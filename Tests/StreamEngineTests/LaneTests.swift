@@ -17,7 +17,12 @@ struct RecordingTasks: TaskSet {
         seen[partition, default: []].append(record.offset)
         output.append(OutputRecord(topic: "out", key: nil, value: [UInt8(record.offset % 256)]))
     }
-    mutating func checkpoint(into output: inout [OutputRecord]) {}
+    mutating func checkpoint(into output: inout [OutputRecord]) {
+        for (partition, offsets) in seen.sorted(by: { $0.key < $1.key }) {
+            output.append(
+                OutputRecord(topic: "changelog", key: Array("\(partition)".utf8), value: [UInt8(offsets.count % 256)]))
+        }
+    }
     var summary: [TopicPartition: [Int64]] { seen }
 }
 
@@ -48,6 +53,29 @@ struct RecordingTasks: TaskSet {
         #expect(lane.takeProcessedOffsets().isEmpty)
         lane.close([p1])
         #expect(lane.summary[p1] == nil)
+        lane.stop()
+    }
+
+    @Test func aBarrierReportsTheCheckpointAndTheCutBeforeAnythingBehindIt() throws {
+        // What the lane emitted, and where each barrier was reached, in the order it happened on the lane's thread.
+        let events = Mutex<[String]>([])
+        let lane = Lane(index: 0, tasks: RecordingTasks()) { outputs in
+            events.withLock { $0 += outputs.map { "out \($0.value![0])" } }
+        }
+        let p0 = TopicPartition(topic: "t", partition: 0)
+        try lane.open([p0])
+        lane.submit(records(0, 0..<3))
+        lane.barrier { checkpoint, offsets in
+            events.withLock { $0.append("barrier \(checkpoint.count) \(offsets[p0] ?? -1)") }
+        }
+        lane.submit(records(0, 3..<5))
+        lane.barrier { checkpoint, offsets in
+            events.withLock { $0.append("barrier \(checkpoint.count) \(offsets[p0] ?? -1)") }
+        }
+        lane.waitUntilIdle()
+        #expect(
+            events.withLock { $0 } == ["out 0", "out 1", "out 2", "barrier 1 3", "out 3", "out 4", "barrier 1 5"])
+        #expect(lane.takeProcessedOffsets().isEmpty)  // the barriers took the cut
         lane.stop()
     }
 
