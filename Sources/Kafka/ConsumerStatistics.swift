@@ -5,6 +5,8 @@ import StreamEngine
 /// each assigned partition, in records, behind the partition's high watermark.
 public struct ConsumerStatistics: Sendable, Equatable {
     public var lag: [TopicPartition: Int64] = [:]
+    /// The broker each partition's fetches go to (its leader, as this client knows it).
+    public var leaders: [TopicPartition: Int32] = [:]
     /// Brokers of the cluster the client knows, and how many of them it is connected to (state `UP`); nil when the
     /// statistics name no broker.
     public var brokersUp: Int?
@@ -35,6 +37,9 @@ public struct ConsumerStatistics: Sendable, Equatable {
                     continue
                 }
                 let number = { (key: String) in (details[key] as? NSNumber)?.int64Value ?? -1 }
+                if number("leader") >= 0 {
+                    leaders[TopicPartition(topic: topic, partition: partition)] = Int32(number("leader"))
+                }
                 var lag = number("consumer_lag")
                 let end = number("ls_offset") >= 0 ? number("ls_offset") : number("hi_offset")
                 if lag < 0, number("app_offset") >= 0, end >= 0 { lag = max(0, end - number("app_offset")) }

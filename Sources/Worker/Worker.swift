@@ -169,6 +169,7 @@ public final class Worker: Sendable {
             onStatistics: { statistics in
                 counts.withLock {
                     $0.consumerLag = statistics.lag
+                    $0.partitionLeaders = statistics.leaders
                     if let up = statistics.brokersUp { $0.brokersReachable = up > 0 }
                 }
             },

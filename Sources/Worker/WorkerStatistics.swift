@@ -34,6 +34,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     public var pipeline = PipelineCounters()
     /// Records behind the end of each assigned partition, from librdkafka's statistics (every 5 s by default).
     public var consumerLag: [TopicPartition: Int64] = [:]
+    /// The broker each assigned partition is fetched from, from the same statistics.
+    public var partitionLeaders: [TopicPartition: Int32] = [:]
     /// The consumer joined its group and got its (possibly empty) share of partitions.
     public var joined = false
     /// The run ended with an error.

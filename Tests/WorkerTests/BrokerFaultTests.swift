@@ -69,7 +69,8 @@ struct BrokerFaultTests {
 
     /// Runs a worker over 3 000 events; `fault` strikes after two checkpoints, before the last 2 000 events are sent.
     static func survive(
-        _ group: String, brokers: Int = 1, fault: (TestDeployment) throws -> Void
+        _ group: String, brokers: Int = 1, fault: (TestDeployment) throws -> Void,
+        whileRunning afterFault: (Worker) throws -> Void = { _ in }
     ) throws {
         let deployment = try TestDeployment(group: group, partitions: 2, brokers: brokers)
         let events = ExactlyOnceTests.events(3_000)
@@ -80,6 +81,7 @@ struct BrokerFaultTests {
                 deployment.waitFor(worker, BackgroundJob(name: "noop") {}) { $0.commits >= 2 }
                 try fault(deployment)
                 try deployment.publish(Array(events[1_000...]))
+                try afterFault(worker)
             }, until: settled(deployment, events.count))
         #expect(!statistics.failed)
         #expect(statistics.recordsConsumed >= events.count)
@@ -109,14 +111,33 @@ struct BrokerFaultTests {
     }
 
     @Test func aLeaderChangeIsFollowed() throws {
-        try Self.survive("fault-leader", brokers: 3) { deployment in
-            let topics = deployment.options.topics
-            let moved = [topics.input, topics.outputs.recommendations, topics.outputs.itemShuffle]
-            for (index, topic) in moved.enumerated() {
-                for partition in Int32(0)..<2 {
-                    try deployment.cluster.setLeader(of: topic, partition: partition, to: Int32(1 + (index + 1) % 3))
+        var followed: [TopicPartition: Int32] = [:]
+        var expected: [TopicPartition: Int32] = [:]
+        try Self.survive(
+            "fault-leader", brokers: 3,
+            fault: { deployment in
+                let topics = deployment.options.topics
+                let moved = [topics.input, topics.outputs.recommendations, topics.outputs.itemShuffle]
+                for (index, topic) in moved.enumerated() {
+                    for partition in Int32(0)..<2 {
+                        let leader = Int32(1 + (index + 1) % 3)
+                        try deployment.cluster.setLeader(of: topic, partition: partition, to: leader)
+                        if topic != topics.outputs.recommendations {  // consumed ones: their fetches show it
+                            expected[TopicPartition(topic: topic, partition: partition)] = leader
+                        }
+                    }
                 }
-            }
-        }
+            },
+            whileRunning: { worker in
+                // The fault happened: the worker's consumer fetches every moved partition from its new leader.
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline {
+                    followed = worker.statistics.partitionLeaders.filter { expected[$0.key] != nil }
+                    if followed == expected { break }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            })
+        #expect(!expected.isEmpty)
+        #expect(followed == expected, "the consumer fetches the moved partitions from their new leaders")
     }
 }
