@@ -16,6 +16,9 @@ as `streamrec evaluate` selects them; every event is learned. The +/- of a figur
 over users (the users are resampled, their points kept together). With --streamrec FILE (the --json of `streamrec
 evaluate` over the same points) the table shows StreamRec's strategies beside the references.
 
+With --top-partners K item-cf sums only each seed's K best partners (by co/sqrt(pop)), as StreamRec's stored
+neighbours do: what truncation alone costs.
+
 Usage: reference_recommenders.py EVENTS.csv [--report-from 0.5] [--json OUT] [--streamrec streamrec.json]
 """
 
@@ -93,7 +96,7 @@ def top(scores, n):
     return candidates[np.lexsort((candidates, -scores[candidates]))]
 
 
-def evaluate(events, report_from, report_until, n):
+def evaluate(events, report_from, report_until, n, top_partners=0):
     users, items, behaviors, times = events
     user_index = {user: index for index, user in enumerate(dict.fromkeys(users))}
     item_index = {item: index for index, item in enumerate(dict.fromkeys(items))}
@@ -112,7 +115,12 @@ def evaluate(events, report_from, report_until, n):
             cf = np.zeros(item_count)
             if recent:
                 ages = AGE_DECAY ** np.arange(len(recent) - 1, -1, -1)
-                cf = (ages @ co[recent]) / np.sqrt(np.maximum(events_of, 1))
+                rows = co[recent] / np.sqrt(np.maximum(events_of, 1))
+                if top_partners:
+                    # Only each seed's `top_partners` best partners, as a table of stored neighbours would have.
+                    weakest = np.argpartition(-rows, top_partners, axis=1)[:, top_partners:]
+                    np.put_along_axis(rows, weakest, 0, axis=1)
+                cf = ages @ rows
             cf[seen[user]] = 0
             chart = np.where(seen[user], 0, weighted)
             metrics["reference item-cf"].record(user, top(cf, n), item)
@@ -151,6 +159,9 @@ def main():
     parser.add_argument("--report-from", type=float)
     parser.add_argument("--report-until", type=float)
     parser.add_argument("--n", type=int, default=10)
+    parser.add_argument(
+        "--top-partners", type=int, default=0, help="item-cf sums only each seed's K best partners (0: all)"
+    )
     parser.add_argument("--json")
     parser.add_argument("--streamrec", help="the --json of `streamrec evaluate` over the same points")
     arguments = parser.parse_args()
@@ -158,7 +169,7 @@ def main():
     times = events[3]
     report_from = split_time(arguments.report_from, times)
     report_until = split_time(arguments.report_until, times)
-    references = evaluate(events, report_from, report_until, arguments.n)
+    references = evaluate(events, report_from, report_until, arguments.n, arguments.top_partners)
     streamrec = None
     if arguments.streamrec:
         with open(arguments.streamrec, encoding="utf-8") as handle:
