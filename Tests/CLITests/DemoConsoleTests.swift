@@ -80,20 +80,26 @@ struct DemoConsoleTests {
     }
 }
 
-/// A TCP port nothing listens on now (the kernel's pick for port 0), for a child process to bind.
+/// A TCP port nothing listens on now, for a child process to bind. Taken below the kernel's ephemeral range
+/// (32768–60999): a port the kernel picked for port 0 is handed out again to the next process that binds port 0 —
+/// in a full test run another suite's server took it before the demo bound it, and the test asked that server.
 func freePort() throws -> Int {
+    let start = Int.random(in: 20_000..<31_000)
+    for port in (start..<32_000) where canBind(port) { return port }
+    throw POSIXError(.EADDRINUSE)
+}
+
+private func canBind(_ port: Int) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
