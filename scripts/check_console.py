@@ -191,6 +191,9 @@ def event(user, item, behavior):
 
 def check_user(page, bootstrap, ports):
     user = user_served_elsewhere(ports)
+    # A stream is refused (404) for a user with no events yet (issue 19): the user acts once before the page opens.
+    produce_lines(bootstrap, [event(user, "i3", "view")])
+    wait_for(f"{user}'s first list", lambda: request(ports[0], f"/v1/users/{user}/recommendations")[0] == 200)
     page.open(f"#/user/{user}")
     page.until("the event stream (followed to the owner)", lambda: page.text("#user-stream") == "live")
     page.until("who serves the user", lambda: page.text("#user-served-by") == f"127.0.0.1:{ports[1]}")
