@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import free_port, wait_for
+from harness import free_port, interrupt, wait_for
 
 BIN = sys.argv[1]
 GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500"]
@@ -235,14 +235,7 @@ def main():
         worker = None
         print("hostile clients check passed")
     finally:
-        for process in (worker, broker):
-            if process is None:
-                continue
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        interrupt((worker, broker))
         log.close()
 
 

@@ -20,7 +20,7 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import free_port, wait_for
+from harness import free_port, interrupt, wait_for
 
 BIN = sys.argv[1]
 GROUP_FLAGS = ["--config", "session.timeout.ms=6000", "--config", "heartbeat.interval.ms=500"]
@@ -140,12 +140,7 @@ def main():
             raise SystemExit(f"FAIL: expected 4000 unique event feeds, got {len(ids)} ({len(set(ids))} unique)")
         print("ok: after a SIGTERM and a restart, 4000 events gave 4000 lists, none lost, none repeated")
     finally:
-        for process in (broker,):
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        interrupt((broker,))
         log.close()
     with open(os.path.join(workdir, "processes.log")) as logs:
         json_lines = [line for line in logs if line.startswith("{")]

@@ -1,6 +1,8 @@
 """What the process-level checks share: a free loopback port, and waiting for a condition with a deadline (a wait
 that times out fails the check)."""
 import socket
+import signal
+import subprocess
 import time
 
 
@@ -17,3 +19,15 @@ def wait_for(what, condition, seconds=60):
             return
         time.sleep(0.2)
     raise SystemExit(f"FAIL: timed out waiting for {what}")
+
+
+def interrupt(processes):
+    """SIGINT to each process that was started (None: never started), killed if it is not gone within 10 s."""
+    for process in processes:
+        if process is None:
+            continue
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
