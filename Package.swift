@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "StreamEngine", targets: ["StreamEngine"]),
         .library(name: "Recommender", targets: ["Recommender"]),
+        .library(name: "Topology", targets: ["Topology"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,20 +55,34 @@ let package = Package(
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
+        // Events, features, similarity, ranking and learning: plain Swift with no records and no topics.
         .target(
             name: "Recommender",
-            dependencies: ["StreamEngine", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["StreamEngine"],
+            swiftSettings: strictSwift
+        ),
+        // The stream topology: the tasks a lane runs, what they emit and where it goes, state coding, the local
+        // runners. Knows records and topics, not Kafka.
+        .target(
+            name: "Topology",
+            dependencies: ["Recommender", "StreamEngine", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+        // Offline evaluation and workload generators: out of the production library.
+        .target(
+            name: "Evaluation",
+            dependencies: ["Recommender", "Topology", "StreamEngine"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "Serving",
-            dependencies: ["StreamEngine", "Recommender"],
+            dependencies: ["StreamEngine", "Recommender", "Topology"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "Worker",
             dependencies: [
-                "Kafka", "StreamEngine", "Recommender", "Serving",
+                "Kafka", "StreamEngine", "Recommender", "Topology", "Serving",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -75,7 +91,7 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "Worker", "Serving", "Recommender", "StreamEngine",
+                "Worker", "Serving", "Recommender", "Topology", "StreamEngine",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -90,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "streamrec",
             dependencies: [
-                "Kafka", "StreamEngine", "Recommender", "Worker", "Operations",
+                "Kafka", "StreamEngine", "Recommender", "Topology", "Evaluation", "Worker", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -102,7 +118,7 @@ let package = Package(
         ),
         // The fuzz targets' checks, and their driver: libFuzzer's entry point under `make fuzz`, a replayer of
         // inputs in a plain build.
-        .target(name: "FuzzChecks", dependencies: ["Recommender"], swiftSettings: strictSwift),
+        .target(name: "FuzzChecks", dependencies: ["Recommender", "Topology"], swiftSettings: strictSwift),
         .systemLibrary(name: "CLibFuzzer"),
         .executableTarget(
             name: "streamrec-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"], swiftSettings: strictSwift),
@@ -113,18 +129,27 @@ let package = Package(
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine"], swiftSettings: strictSwift),
         .testTarget(
             name: "RecommenderTests",
+            dependencies: ["Recommender", "Evaluation", "StreamEngine", "FuzzChecks"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "TopologyTests",
             dependencies: [
-                "Recommender", "StreamEngine", "FuzzChecks",
+                "Topology", "Recommender", "Evaluation", "StreamEngine", "FuzzChecks",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift),
         .testTarget(
-            name: "ServingTests", dependencies: ["Serving", "Recommender", "StreamEngine"], swiftSettings: strictSwift),
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "Topology", "Recommender", "StreamEngine"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "ServingTests", dependencies: ["Serving", "Recommender", "Topology", "StreamEngine"],
+            swiftSettings: strictSwift),
         // Every module a test file imports is declared, so the package graph says what each suite depends on.
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "streamrec", "Kafka", "Operations", "Recommender", "StreamEngine", "Worker",
+                "streamrec", "Kafka", "Operations", "Recommender", "Topology", "Evaluation", "StreamEngine", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -132,7 +157,8 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Kafka", "Recommender", "StreamEngine", .product(name: "Crypto", package: "swift-crypto"),
+                "Worker", "Kafka", "Recommender", "Topology", "Evaluation", "StreamEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift),
     ]

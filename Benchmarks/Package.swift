@@ -20,6 +20,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Recommender", package: root),
+                .product(name: "Topology", package: root),
+                .product(name: "Evaluation", package: root),
                 .product(name: "StreamEngine", package: root),
             ],
             path: "Benchmarks/HotPaths",

@@ -1,5 +1,6 @@
 import Foundation
-@_spi(Fuzzing) import Recommender
+import Recommender
+@_spi(Fuzzing) import Topology
 
 /// What each fuzz target does with one input: decode it, and where it decodes, check what must then hold. A broken
 /// property traps, which libFuzzer reports as a crash with the input that caused it (`make fuzz`).

@@ -30,7 +30,8 @@ public enum ServingAPI {
                                 + "user's partition")
                 }
                 return json(
-                    ServingAnswers.first(n, of: list.json, listLength: worker.options.pipeline.topN), id: list.id)
+                    ServingAnswers.first(n, of: list.json, listLength: worker.options.pipeline.ranking.topN),
+                    id: list.id)
             }
         }
         api.get("users/:userId/recommendations/stream") { request, context in

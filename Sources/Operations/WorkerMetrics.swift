@@ -1,6 +1,7 @@
 import Metrics
 import Recommender
 import StreamEngine
+import Topology
 import Worker
 
 /// Publishes a worker's statistics through swift-metrics (the Prometheus backend serves them). The worker keeps
@@ -128,6 +129,10 @@ public final class WorkerMetrics: Sendable {
                 dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
                 factory: factory
             ).record(lag)
+        }
+        for state in TaskLifecycle.allCases where state != .closed {
+            Gauge(label: "streamrec_tasks", dimensions: [("state", state.rawValue)], factory: factory).record(
+                now.tasksByState[state] ?? 0)
         }
         refreshPartitionCounters(now: now, before: before)
         refreshModels(now: now, before: before)

@@ -1,5 +1,6 @@
 import Recommender
 import StreamEngine
+import Topology
 
 /// Interactive queries, as Kafka Streams calls them: the latest results of this instance's user tasks — each user's
 /// list per surface and last window's features — kept as the lanes produce them, so an app can ask for them over
@@ -113,4 +114,10 @@ public final class ServingView: Sendable {
 
     /// Users whose results are kept, over all shards.
     public var userCount: Int { shards.reduce(0) { $0 + $1.withLock { $0.count } } }
+}
+
+/// The view learns lists as the lanes make them, before their transaction commits, so it answers with a list as soon
+/// as it exists.
+extension ServingView: OutputObserver {
+    public func observe(_ outputs: [OutputRecord]) { record(outputs) }
 }

@@ -44,13 +44,18 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
     private var latestSummary: Tasks.Summary
     private var openFailure: (TopicPartition, CheckpointDecodingError)?
 
-    /// `emit` runs on the lane's thread after each batch with the outputs it caused.
-    public init(index: Int, tasks: Tasks, emit: @escaping @Sendable ([OutputRecord]) -> Void) {
+    /// `collector` is sent the outputs of each batch, on the lane's thread.
+    public init(index: Int, tasks: Tasks, collector: some RecordCollector) {
         self.index = index
         latestSummary = tasks.summary
-        let thread = Thread { [self] in self.run(tasks: tasks, emit: emit) }
+        let thread = Thread { [self] in self.run(tasks: tasks, emit: collector.send) }
         thread.name = "lane-\(index)"
         thread.start()
+    }
+
+    /// A lane whose outputs go to one function (tests, the in-process runners).
+    public convenience init(index: Int, tasks: Tasks, emit: @escaping @Sendable ([OutputRecord]) -> Void) {
+        self.init(index: index, tasks: tasks, collector: CollectingFunction(emit))
     }
 
     public var queuedRecords: Int { locked { queued } }
@@ -165,7 +170,7 @@ public final class Lane<Tasks: TaskSet>: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func run(tasks initial: Tasks, emit: @Sendable ([OutputRecord]) -> Void) {
+    private func run(tasks initial: Tasks, emit: ([OutputRecord]) -> Void) {
         var tasks = initial
         var outputs: [OutputRecord] = []
         while true {

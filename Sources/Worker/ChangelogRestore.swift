@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import Recommender
 import StreamEngine
+import Topology
 
 /// Reads tasks' changelog partitions back into `RestoredTask`s: the Kafka side of a restore.
 public struct ChangelogRestore: Sendable {
@@ -26,14 +27,15 @@ public struct ChangelogRestore: Sendable {
                     TopicPartition(topic: options.topics.input, partition: partition),
                     TopicPartition(topic: settings.topics.itemShuffle, partition: partition),
                 ]
-            } + [TopicPartition(topic: settings.topics.training, partition: 0)]
+            } + [OutputRoutes(settings).trainingInput]
         return try restore.restore(partitions)
     }
 
     func changelogPartition(of partition: TopicPartition) -> TopicPartition {
         TopicPartition(
             topic: settings.topics.changelog,
-            partition: settings.changelogPartition(ofTaskReading: partition.topic, partition: partition.partition))
+            partition: OutputRoutes(settings).changelogPartition(
+                ofTaskReading: partition.topic, partition: partition.partition))
     }
 
     /// The last complete checkpoint of each task that has one.

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Recommender
 import StreamEngine
+import Topology
 
 /// Checkpoints as aligned barriers (Flink's): `start` puts a barrier into every lane's queue at once and returns,
 /// the poll loop keeps dispatching behind it, and once every lane has reached it `commit` writes what it covers —

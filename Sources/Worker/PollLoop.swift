@@ -4,26 +4,24 @@ import Logging
 import Recommender
 import Serving
 import StreamEngine
+import Topology
 
-/// The poll thread's side of a run: which lane owns which partition, backpressure, checkpoints, restores and
-/// recovery. Used only from the thread that runs the loop (rebalances arrive inside `pollBatch` on that thread).
+/// The poll thread's side of a run: dispatch to the lanes and backpressure, rebalances (the tasks themselves are the
+/// `TaskManager`'s), checkpoints (the `CheckpointCoordinator`'s) and recovery. Used only from the thread that runs
+/// the loop (rebalances arrive inside `pollBatch` on that thread).
 final class PollLoop: @unchecked Sendable {
     let options: WorkerOptions
     let producer: KafkaProducer
     let deliveries: DeliveryTracker
-    let changelog: ChangelogRestore
-    let lanes: [Lane<RecommendationPipeline>]
+    let tasks: TaskManager
     let counts: Locked<WorkerStatistics>
     let serving: ServingView
     let announcer: InstanceAnnouncer?
     let logger: Logger
     let coordinator: CheckpointCoordinator
     var consumer: KafkaConsumer?
-    // Bounds: one entry per assigned partition.
-    var laneOf: [TopicPartition: Int] = [:]
+    // Bound: the assigned partitions.
     var paused: Set<TopicPartition> = []
-    /// Where each task started reading when it has no checkpoint yet: a rewind goes back there.
-    var firstOffsets: [TopicPartition: Int64] = [:]
     /// Why the tasks must be rewound to their last checkpoint, set where recovery cannot run (inside a callback).
     var recoveryNeeded: KafkaError?
 
@@ -35,8 +33,7 @@ final class PollLoop: @unchecked Sendable {
         self.options = options
         self.producer = producer
         self.deliveries = deliveries
-        self.changelog = changelog
-        self.lanes = lanes
+        tasks = TaskManager(lanes: lanes, changelog: changelog, counts: counts)
         self.counts = counts
         self.serving = serving
         self.announcer = announcer
@@ -46,6 +43,7 @@ final class PollLoop: @unchecked Sendable {
     }
 
     var exactlyOnce: Bool { options.guarantee == .exactlyOnce }
+    var lanes: [Lane<RecommendationPipeline>] { tasks.lanes }
 
     /// Hands each record to the lane of its partition, then applies backpressure. While a lane's queue is over
     /// its bound the loop stops polling and waits for it (librdkafka's own bounded prefetch queue then stops
@@ -59,8 +57,8 @@ final class PollLoop: @unchecked Sendable {
             var perLane = [[StreamRecord]](repeating: [], count: lanes.count)
             for record in records {
                 let partition = record.topicPartition
-                if firstOffsets[partition] == nil { firstOffsets[partition] = record.offset }
-                perLane[laneOf[partition] ?? 0].append(record)
+                tasks.noteFirstOffset(partition, record.offset)
+                perLane[tasks.lane(of: partition)].append(record)
             }
             for (lane, batch) in zip(lanes, perLane) { lane.submit(batch) }
             let input = records.reduce(0) { $0 + ($1.topic == options.topics.input ? 1 : 0) }
@@ -75,14 +73,14 @@ final class PollLoop: @unchecked Sendable {
         for (index, lane) in lanes.enumerated() {
             let holdFull = gates[index].heldCount > heldLimit
             guard lane.queuedRecords > limit || holdFull else { continue }
-            let owned = laneOf.filter { $0.value == index }.map(\.key).filter { !paused.contains($0) }
+            let owned = tasks.laneOf.filter { $0.value == index }.map(\.key).filter { !paused.contains($0) }
             guard !owned.isEmpty else { continue }
             // Waiting does not empty a full hold (only the next commit does): its lane is paused at once.
             if !holdFull, lane.waitUntilQueued(below: limit, timeout: Self.slowLaneGrace) { continue }
             toPause += owned
         }
         let toResume = paused.filter {
-            let index = laneOf[$0] ?? 0
+            let index = tasks.lane(of: $0)
             return lanes[index].queuedRecords <= limit / 4 && gates[index].heldCount <= heldLimit / 4
         }
         if !toPause.isEmpty {
@@ -129,7 +127,7 @@ final class PollLoop: @unchecked Sendable {
 
     /// A task with a committed checkpoint rewinds to it, no longer to where it started reading.
     private func committed(_ checkpoint: CommittedCheckpoint) -> ContinuousClock.Instant {
-        for partition in checkpoint.partitions { firstOffsets[partition] = nil }
+        tasks.committed(checkpoint.partitions)
         return checkpoint.started
     }
 
@@ -146,60 +144,11 @@ final class PollLoop: @unchecked Sendable {
         if exactlyOnce { try producer.abortTransaction() }
         deliveries.reset()
         counts.withLock { $0.checkpointsAborted += 1 }
-        let partitions = laneOf.keys.sorted()
-        for (lane, batch) in zip(lanes, byLane(partitions)) where !batch.isEmpty { lane.close(batch) }
-        lanes.forEach { _ = $0.takeProcessedOffsets() }
-        let restored = try open(partitions, placing: false)
-        var rewind: [TopicPartitionOffset] = []
-        for partition in partitions {
-            if let start = restored[partition]?.marker.nextOffset ?? firstOffsets[partition] {
-                rewind.append(TopicPartitionOffset(partition, offset: start))
-            }
-        }
+        let rewind = try tasks.rewindAll()
         // Not waited for (a blocking seek timed out on a loaded machine and failed the worker); the seek's version
         // barrier already keeps records fetched before it from being delivered.
         try consumer?.seek(rewind, timeoutMilliseconds: 0)
         if exactlyOnce { try producer.beginTransaction() }
-    }
-
-    /// Restores the tasks of `partitions` from the changelog and opens them on their lanes (choosing lanes first
-    /// when `placing`). Returns the restored checkpoints.
-    @discardableResult
-    private func open(_ partitions: [TopicPartition], placing: Bool) throws(KafkaError) -> [TopicPartition:
-        RestoredTask]
-    {
-        let started = ContinuousClock.now
-        let restored = try changelog.restore(partitions)
-        let elapsed = Int((ContinuousClock.now - started).inSeconds * 1_000)
-        counts.withLock {
-            $0.tasksRestored += restored.count
-            $0.restoreMilliseconds += elapsed
-        }
-        if placing {
-            var load = [Int](repeating: 0, count: lanes.count)
-            for index in laneOf.values { load[index] += 1 }
-            for partition in partitions where laneOf[partition] == nil {
-                // The least loaded lane; ties go to the lowest index, so the pinning is stable for a given order.
-                let index = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
-                laneOf[partition] = index
-                load[index] += 1
-            }
-        }
-        for (lane, batch) in zip(lanes, byLane(partitions)) where !batch.isEmpty {
-            do {
-                try lane.open(batch, restoring: restored.filter { batch.contains($0.key) })
-            } catch {
-                throw KafkaError(code: -1, name: "CHANGELOG", message: error.description)
-            }
-        }
-        return restored
-    }
-
-    /// Partitions (each with a lane) grouped by their lane, in lane order.
-    private func byLane(_ partitions: [TopicPartition]) -> [[TopicPartition]] {
-        var grouped = [[TopicPartition]](repeating: [], count: lanes.count)
-        for partition in partitions { grouped[laneOf[partition]!].append(partition) }
-        return grouped
     }
 
     // MARK: - Rebalances
@@ -207,15 +156,15 @@ final class PollLoop: @unchecked Sendable {
     func rebalance(_ event: RebalanceEvent) -> [TopicPartitionOffset] {
         switch event {
         case .assigned(let partitions):
-            let fresh = partitions.filter { laneOf[$0] == nil }
+            let fresh = partitions.filter { tasks.laneOf[$0] == nil }
             let served = inputPartitions(of: fresh)
             serving.restoring(served)
             do {
-                let restored = try open(fresh, placing: true)
+                let starts = try tasks.assign(fresh)
                 counts.withLock { $0.joined = true }
                 serving.ready(served)
                 announcer?.announce(partitions: serving.ownership.readyPartitions)
-                return restored.map { TopicPartitionOffset($0.key, offset: $0.value.marker.nextOffset) }
+                return starts
             } catch {
                 // Without their state the tasks cannot run; stop rather than process from scratch.
                 recoveryNeeded = KafkaError(
@@ -238,13 +187,8 @@ final class PollLoop: @unchecked Sendable {
                     recoveryNeeded = error
                 }
             }
-            let closing = byLane(partitions.filter { laneOf[$0] != nil })
-            for partition in partitions {
-                laneOf[partition] = nil
-                paused.remove(partition)
-                firstOffsets[partition] = nil
-            }
-            for (lane, batch) in zip(lanes, closing) where !batch.isEmpty { lane.close(batch) }
+            paused.subtract(partitions)
+            tasks.revoke(partitions)
         }
         return []
     }

@@ -1,5 +1,6 @@
 import Kafka
 import Recommender
+import Topology
 
 /// The start-up check that a dead letter always fits the producer: a copy of a bad record is at most
 /// `--max-record-bytes` plus `OutputHeaders.deadLetterOverhead`, and it must be below the producer's

@@ -1,5 +1,6 @@
 import Kafka
 import Recommender
+import Topology
 
 /// The topics a StreamRec deployment uses, with partition counts and compaction as ARCHITECTURE.md lists them.
 public struct TopicLayout: Sendable, Equatable {

@@ -5,6 +5,7 @@ import Metrics
 import Recommender
 import Serving
 import StreamEngine
+import Topology
 
 /// The Kafka edge of StreamRec: consumes the input and item-shuffle topics in a consumer group, pins each partition
 /// to a lane (a thread with its tasks), sends the outputs, and takes checkpoints: every interval the tasks' state
@@ -37,7 +38,7 @@ public final class Worker: Sendable {
         self.options = options
         self.logger = logger
         self.observer = observer
-        table = ItemTable(settings: options.pipeline)
+        table = ItemTable(maxItems: options.pipeline.maxItems, itemWindow: options.pipeline.itemWindow)
         serving = ServingView(
             inputPartitions: Int32(options.topics.inputPartitions), topics: options.effectivePipeline.topics,
             maxUsers: options.maxServedUsers, maxSubscribers: options.maxEventStreams)
@@ -116,33 +117,18 @@ public final class Worker: Sendable {
         readerConfiguration.groupID = "\(options.kafka.groupID ?? "streamrec")-restore"
         let changelogReader = try KafkaPartitionReader(configuration: readerConfiguration, logger: logger)
         let settings = options.effectivePipeline
-        let (counts, observer, table, registry, serving) = (
-            self.counts, self.observer, self.table, self.registry, self.serving
-        )
-        let recommendationsTopic = settings.topics.recommendations
-        // How old the event behind a list is when the list is sent: the freshness users see, end to end.
-        let eventAge = Timer(label: "streamrec_recommendation_event_age_seconds", preferredDisplayUnit: .seconds)
+        let (counts, table, registry, serving) = (self.counts, self.table, self.registry, self.serving)
         // Outputs reach the producer through each lane's gate, which holds those behind a checkpoint barrier until
-        // their transaction begins; `sent` is therefore when an output really joins a transaction.
-        let gates = (0..<options.lanes).map { _ in
-            OutputGate { outputs in
-                let now = Int64(Date().timeIntervalSince1970 * 1_000)
-                for output in outputs {
-                    do throws(KafkaError) { try producer.send(output) } catch { deliveries.record(error) }
-                    if output.topic == recommendationsTopic, let timestamp = output.timestamp, now >= timestamp {
-                        eventAge.recordMilliseconds(now - timestamp)
-                    }
-                    observer?(output)
-                }
-                counts.withLock { $0.recordsProduced += outputs.count }
-            }
-        }
+        // their transaction begins; the sink's observers therefore see an output when it really joins a transaction.
+        let sink = ProducerSink(
+            producer: producer, deliveries: deliveries, counts: counts,
+            observers: [RecommendationAge(topic: settings.topics.recommendations)]
+                + (observer.map { [EachOutput(body: $0)] } ?? []))
+        let gates = (0..<options.lanes).map { _ in OutputGate(send: sink.send) }
         let lanes = gates.enumerated().map { index, gate in
-            Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry)) {
-                outputs in
-                serving.record(outputs)
-                gate.emit(outputs)
-            }
+            Lane(
+                index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry),
+                collector: KafkaRecordCollector(gate: gate, observers: [serving]))
         }
         self.lanes.withLock { $0 = lanes }
         let loop = PollLoop(
@@ -200,7 +186,7 @@ public final class Worker: Sendable {
                 try resets.handle(consumer.takeOffsetResets(), loop: loop, consumer: consumer)
                 report(
                     stalls.update(
-                        delivered: records, lag: counts.value.consumerLag, assigned: loop.laneOf.keys,
+                        delivered: records, lag: counts.value.consumerLag, assigned: loop.tasks.assigned,
                         paused: loop.paused))
                 try loop.dispatch(records)
                 producer.poll()

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Recommender
+import Topology
 
 /// How a worker connects and what it computes.
 public struct WorkerOptions: Sendable {

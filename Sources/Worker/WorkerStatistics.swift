@@ -1,5 +1,6 @@
 import Recommender
 import StreamEngine
+import Topology
 
 /// A snapshot of a running worker, safe to read from another thread (the demo's live view, a test).
 public struct WorkerStatistics: Sendable, Equatable {
@@ -19,6 +20,8 @@ public struct WorkerStatistics: Sendable, Equatable {
     /// Tasks restored from a checkpoint, and the wall time spent reading changelogs.
     public var tasksRestored = 0
     public var restoreMilliseconds = 0
+    /// This instance's tasks by where they are in their life (`streamrec_tasks{state}`).
+    public var tasksByState: [TaskLifecycle: Int] = [:]
     /// Partitions currently paused because their lane's queue is full.
     public var pausedPartitions = 0
     /// Records handed to lanes and not processed yet (bounded by lanes × maxQueuedPerLane plus one poll batch).

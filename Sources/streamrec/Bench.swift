@@ -1,8 +1,10 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Kafka
 import Recommender
 import StreamEngine
+import Topology
 import Worker
 
 /// `streamrec bench`: how fast the pipeline runs on this machine, always against a baseline measured in the same run.
@@ -70,7 +72,7 @@ struct Bench: ParsableCommand {
         // As the worker runs it: state changes tracked for checkpoints, and room for every generated user.
         var settings = PipelineSettings()
         settings.checkpointing = true
-        settings.maxUsersPerTask = max(settings.maxUsersPerTask, userCount)
+        settings.maxUsersPerPartition = max(settings.maxUsersPerPartition, userCount)
         var full: LocalRunner?
         for emitsLists in [false, true] {
             settings.emitsLists = emitsLists

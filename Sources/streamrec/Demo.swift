@@ -1,8 +1,10 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Kafka
 import Recommender
 import StreamEngine
+import Topology
 import Worker
 
 /// `streamrec demo`: the whole pipeline in one process on an embedded Kafka cluster, with a live view in the

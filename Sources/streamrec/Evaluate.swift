@@ -1,7 +1,9 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Recommender
 import StreamEngine
+import Topology
 
 /// `streamrec evaluate`: prequential (test-then-train) quality of the recommender on a file of events.
 struct Evaluate: ParsableCommand {
@@ -78,12 +80,13 @@ struct Evaluate: ParsableCommand {
         report.input = input
         report.runtimeSeconds = (ContinuousClock.now - started).inSeconds
         report.parameters = [
-            "format": format.rawValue, "blend": settings.blend.description,
-            "historySize": String(settings.historySize), "userTtlSeconds": String(settings.userTTL / 1_000),
-            "coOccurrenceWindowSeconds": String(settings.coOccurrenceWindow / 1_000),
-            "coOccurrenceHalfLifeSeconds": String(settings.coOccurrenceHalfLife / 1_000),
-            "coOccurrenceItems": String(settings.coOccurrenceItems), "maxPerCategory": String(settings.maxPerCategory),
-            "filterSeen": String(settings.filterSeen), "partitions": String(partitions),
+            "format": format.rawValue, "blend": settings.ranking.blend.description,
+            "historySize": String(settings.user.historySize), "userTtlSeconds": String(settings.userTTL / 1_000),
+            "coOccurrenceWindowSeconds": String(settings.cf.coOccurrenceWindow / 1_000),
+            "coOccurrenceHalfLifeSeconds": String(settings.cf.coOccurrenceHalfLife / 1_000),
+            "coOccurrenceItems": String(settings.cf.coOccurrenceItems),
+            "maxPerCategory": String(settings.ranking.maxPerCategory),
+            "filterSeen": String(settings.ranking.filterSeen), "partitions": String(partitions),
         ]
         print(report.table(), terminator: "")
         try write(report)
@@ -102,9 +105,9 @@ struct Evaluate: ParsableCommand {
 
     private func pipelineSettings() throws -> PipelineSettings {
         var settings = PipelineSettings()
-        settings.topN = listLength
+        settings.ranking.topN = listLength
         // The worker's defaults unless given: an evaluation measures what `run` would serve.
-        if let historySize { settings.historySize = historySize }
+        if let historySize { settings.user.historySize = historySize }
         if let userTtlSeconds { settings.userTTL = Int64(userTtlSeconds) * 1_000 }
         settings.shufflePartitions = partitions
         try recommender.apply(ConfigurationSources(), to: &settings)

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Recommender
+import Topology
 
 /// `streamrec generate`: the performance workload as a file, for `replay`, `produce --file` and other tools.
 struct Generate: ParsableCommand {

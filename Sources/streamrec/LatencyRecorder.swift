@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Recommender
 import StreamEngine
+import Topology
 
 /// What a latency run observes, from several threads: when each event-triggered list was handed to the producer
 /// (the worker's observer, on the lane threads), when a `read_committed` reader fetched it, and when each

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Recommender
+import Topology
 import Worker
 
 /// Flags of the pipeline: topics, parallelism and the bounds of its state. Every one can also come from the
@@ -97,7 +98,8 @@ struct PipelineOptions: ParsableArguments {
             lateTopic: try sources.string("late-topic", flag: lateTopic, default: "user-behavior.late"),
             partitions: try sources.int("partitions", flag: partitions, default: 4),
             topN: try sources.int("top-n", flag: topN, default: 10),
-            historySize: try sources.int("history-size", flag: historySize, default: PipelineSettings().historySize),
+            historySize: try sources.int(
+                "history-size", flag: historySize, default: PipelineSettings().user.historySize),
             userWindowSeconds: try sources.int("user-window-seconds", flag: userWindowSeconds, default: 300),
             maxOutOfOrdernessMs: try sources.int("max-out-of-orderness-ms", flag: maxOutOfOrdernessMs, default: 5_000),
             maxUsersPerPartition: try sources.int(
@@ -176,16 +178,16 @@ struct ResolvedPipelineOptions {
         settings.topics.recommendations = recommendationsTopic
         settings.topics.deadLetter = dlqTopic
         settings.topics.late = lateTopic
-        settings.topN = topN
-        settings.historySize = historySize
+        settings.ranking.topN = topN
+        settings.user.historySize = historySize
         settings.userWindow = Int64(userWindowSeconds) * 1_000
         settings.maxOutOfOrderness = Int64(maxOutOfOrdernessMs)
-        settings.maxUsersPerTask = maxUsersPerPartition
+        settings.maxUsersPerPartition = maxUsersPerPartition
         settings.userTTL = Int64(userTtlSeconds) * 1_000
         settings.maxItems = maxItems
         settings.recommendationInterval = Int64(recommendationIntervalMs)
         settings.itemWindow = Int64(itemWindowSeconds) * 1_000
-        settings.maxItemsPerTask = maxItemsPerPartition
+        settings.maxItemsPerPartition = maxItemsPerPartition
         settings.itemTTL = Int64(itemTtlSeconds) * 1_000
         settings.tableUpdateInterval = Int64(tableUpdateIntervalMs)
         settings.shufflePartitions = Int32(clamping: partitions)

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Kafka
 import Recommender
+import Topology
 import Worker
 
 /// `streamrec produce`: send events from a file or the generator to a topic.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Recommender
 import StreamEngine
+import Topology
 
 /// Flags of the recommender: item-CF, ranking, caches and the learned ranker. Like `PipelineOptions`, each can also
 /// come from `STREAMREC_<KEY>` or the config file.
@@ -58,41 +59,44 @@ struct RecommenderOptions: ParsableArguments {
             return value
         }
         let defaults = PipelineSettings()
-        settings.coOccurrenceItems = try sources.int(
-            "co-occurrence-items", flag: coOccurrenceItems, default: defaults.coOccurrenceItems)
-        settings.coOccurrenceWindow =
+        settings.cf.coOccurrenceItems = try sources.int(
+            "co-occurrence-items", flag: coOccurrenceItems, default: defaults.cf.coOccurrenceItems)
+        settings.cf.coOccurrenceWindow =
             Int64(try sources.int("co-occurrence-window-seconds", flag: coOccurrenceWindowSeconds, default: 1_800))
             * 1_000
-        settings.coOccurrenceHalfLife =
+        settings.cf.coOccurrenceHalfLife =
             Int64(
                 try sources.int(
                     "co-occurrence-half-life-seconds", flag: coOccurrenceHalfLifeSeconds,
-                    default: Int(defaults.coOccurrenceHalfLife / 1_000)))
+                    default: Int(defaults.cf.coOccurrenceHalfLife / 1_000)))
             * 1_000
-        settings.neighbourCount = try sources.int("neighbours", flag: neighbours, default: defaults.neighbourCount)
-        settings.maxCoItemsPerItem = try sources.int(
-            "max-co-items", flag: maxCoItems, default: defaults.maxCoItemsPerItem)
-        settings.coOccurrenceShrinkage = try sources.double(
-            "co-occurrence-shrinkage", flag: coOccurrenceShrinkage, default: defaults.coOccurrenceShrinkage)
-        settings.cfSeeds = try sources.int("cf-seeds", flag: cfSeeds, default: defaults.cfSeeds)
-        settings.neighboursPerSeed = try sources.int(
-            "cf-neighbours-per-seed", flag: cfNeighboursPerSeed, default: defaults.neighboursPerSeed)
-        settings.cfSeedDecay = try sources.double("cf-seed-decay", flag: cfSeedDecay, default: defaults.cfSeedDecay)
-        settings.cfSeedPopularityExponent = try sources.double(
-            "cf-seed-popularity-exponent", flag: cfSeedPopularityExponent, default: defaults.cfSeedPopularityExponent)
-        settings.neighbourRefreshInterval = Int64(
+        settings.cf.neighbourCount = try sources.int(
+            "neighbours", flag: neighbours, default: defaults.cf.neighbourCount)
+        settings.cf.maxCoItemsPerItem = try sources.int(
+            "max-co-items", flag: maxCoItems, default: defaults.cf.maxCoItemsPerItem)
+        settings.cf.coOccurrenceShrinkage = try sources.double(
+            "co-occurrence-shrinkage", flag: coOccurrenceShrinkage, default: defaults.cf.coOccurrenceShrinkage)
+        settings.ranking.cfSeeds = try sources.int("cf-seeds", flag: cfSeeds, default: defaults.ranking.cfSeeds)
+        settings.ranking.neighboursPerSeed = try sources.int(
+            "cf-neighbours-per-seed", flag: cfNeighboursPerSeed, default: defaults.ranking.neighboursPerSeed)
+        settings.ranking.cfSeedDecay = try sources.double(
+            "cf-seed-decay", flag: cfSeedDecay, default: defaults.ranking.cfSeedDecay)
+        settings.ranking.cfSeedPopularityExponent = try sources.double(
+            "cf-seed-popularity-exponent", flag: cfSeedPopularityExponent,
+            default: defaults.ranking.cfSeedPopularityExponent)
+        settings.cf.neighbourRefreshInterval = Int64(
             try sources.int("neighbour-refresh-ms", flag: neighbourRefreshMs, default: 10_000))
-        settings.similarListInterval = Int64(
+        settings.cf.similarListInterval = Int64(
             try sources.int("similar-list-interval-ms", flag: similarListIntervalMs, default: 60_000))
-        settings.maxPerCategory = try sources.int(
-            "max-per-category", flag: maxPerCategory, default: defaults.maxPerCategory)
-        settings.filterSeen = try bool("filter-seen", filterSeen, true)
-        settings.filterPurchased = try bool("filter-purchased", filterPurchased, true)
+        settings.ranking.maxPerCategory = try sources.int(
+            "max-per-category", flag: maxPerCategory, default: defaults.ranking.maxPerCategory)
+        settings.ranking.filterSeen = try bool("filter-seen", filterSeen, true)
+        settings.ranking.filterPurchased = try bool("filter-purchased", filterPurchased, true)
         settings.userCache = CacheBounds(
             maxEntries: try sources.int("user-cache-size", flag: userCacheSize, default: 10_000),
             expireAfterWrite: Int64(try sources.int("user-cache-ttl-seconds", flag: userCacheTtlSeconds, default: 600))
                 * 1_000)
-        settings.trainingHorizon =
+        settings.labels.trainingHorizon =
             Int64(try sources.int("training-horizon-seconds", flag: trainingHorizonSeconds, default: 600)) * 1_000
         settings.trainer.enabled = try bool("trainer", trainer, true)
         settings.trainer.kind = try sources.string("model-kind", flag: modelKind, default: "fm")
@@ -102,8 +106,8 @@ struct RecommenderOptions: ParsableArguments {
         settings.trainer.autoActivate = try bool("model-auto-activate", modelAutoActivate, true)
         settings.topics.models = try sources.string("models-topic", flag: modelsTopic, default: "recsys-models")
         do {
-            settings.blend = try BlendWeights(
-                parsing: try sources.string("blend", flag: blend, default: defaults.blend.description))
+            settings.ranking.blend = try BlendWeights(
+                parsing: try sources.string("blend", flag: blend, default: defaults.ranking.blend.description))
         } catch let error as SettingsError {
             throw ValidationError(error.description)
         }

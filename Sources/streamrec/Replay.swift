@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Recommender
 import StreamEngine
+import Topology
 
 /// `streamrec replay`: the same tasks as `run`, driven by a file instead of Kafka — a backfill tool.
 struct Replay: AsyncParsableCommand {

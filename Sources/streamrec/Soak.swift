@@ -1,7 +1,9 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Recommender
 import StreamEngine
+import Topology
 
 /// `streamrec soak`: the memory bounds under a long stream — many more distinct users and items than the bounds
 /// hold, plus one hot user — through the real pipeline on lanes, sampling resident memory as it goes.
@@ -22,16 +24,16 @@ struct Soak: ParsableCommand {
     @Option(help: "Every n-th event is the hot user's (0: none).") var hotEvery = 10
     @Option(help: "Input partitions (tasks).") var partitions: Int32 = 8
     @Option(help: "Lanes (threads).") var lanes = 2
-    @Option(help: "Users kept per user task.") var maxUsersPerTask = 50_000
-    @Option(help: "Items kept per item task.") var maxItemsPerTask = 50_000
+    @Option(help: "Users kept per user task.") var maxUsersPerPartition = 50_000
+    @Option(help: "Items kept per item task.") var maxItemsPerPartition = 50_000
     @Option(help: "Rows kept in the item table.") var maxItems = 200_000
     @Option(help: "Print a line every this many events.") var every = 1_000_000
 
     func run() throws {
         var settings = PipelineSettings()
         settings.shufflePartitions = partitions
-        settings.maxUsersPerTask = maxUsersPerTask
-        settings.maxItemsPerTask = maxItemsPerTask
+        settings.maxUsersPerPartition = maxUsersPerPartition
+        settings.maxItemsPerPartition = maxItemsPerPartition
         settings.maxItems = maxItems
         try settings.validate()
         let outputs = Locked(0)
@@ -48,7 +50,7 @@ struct Soak: ParsableCommand {
         var nextUser = 0
         say(
             "events \(events), users \(users), items \(items), hot user every \(hotEvery) events; bounds: "
-                + "\(maxUsersPerTask) users/task × \(partitions) tasks, \(maxItemsPerTask) items/task, table \(maxItems), "
+                + "\(maxUsersPerPartition) users/task × \(partitions) tasks, \(maxItemsPerPartition) items/task, table \(maxItems), "
                 + "caches \(settings.userCache.maxEntries) feeds/task")
         for index in 0..<events {
             let isHot = hotEvery > 0 && index % hotEvery == 0

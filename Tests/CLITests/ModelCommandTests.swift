@@ -5,6 +5,7 @@ import Prometheus
 import Recommender
 import StreamEngine
 import Testing
+import Topology
 import Worker
 
 /// A model file of a small FM; `weight` makes versions differ.

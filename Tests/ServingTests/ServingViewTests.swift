@@ -2,6 +2,7 @@ import Recommender
 import Serving
 import StreamEngine
 import Testing
+import Topology
 
 @Suite struct ServingViewTests {
     let topics = OutputTopics()

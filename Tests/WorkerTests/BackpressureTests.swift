@@ -19,7 +19,7 @@ struct BackpressureTests {
         // Three CF pairs per event, not the default 20: the shuffle then carries 4 records per event, which the
         // embedded broker's ~5 MB per partition keeps while the slow broker holds the worker back (with 21 per event
         // its retention dropped shuffle records before they were read — an offset reset, not backpressure).
-        deployment.options.pipeline.coOccurrenceItems = 3
+        deployment.options.pipeline.cf.coOccurrenceItems = 3
         // A small producer queue, so a slow broker is felt within a few hundred records.
         deployment.options.kafka.properties["queue.buffering.max.messages"] = "300"
         let topics = deployment.options.topics

@@ -4,6 +4,7 @@ import Kafka
 import Recommender
 import StreamEngine
 import Testing
+import Topology
 import Worker
 
 /// Issue 9, part 1: a dead-letter topic that cannot be written stops the worker with an error that says so; the bad

@@ -1,8 +1,10 @@
+import Evaluation
 import Foundation
 import Kafka
 import Recommender
 import StreamEngine
 import Testing
+import Topology
 import Worker
 
 /// Checkpoints through Kafka in one process: an aborted transaction, and partitions moving between instances. (The

@@ -1,8 +1,10 @@
+import Evaluation
 import Foundation
 import Kafka
 import Recommender
 import StreamEngine
 import Testing
+import Topology
 import Worker
 
 /// A cluster with StreamRec's topics and a worker configuration pointing at it.

@@ -1,3 +1,4 @@
+import Evaluation
 import Recommender
 
 /// Generated events in every form the hot paths take them, made once before any measurement.

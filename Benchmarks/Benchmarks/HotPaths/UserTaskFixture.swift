@@ -1,5 +1,6 @@
 import Recommender
 import StreamEngine
+import Topology
 
 /// One user task with a warm user, an item table filled by 30 000 events through the whole local topology, and an
 /// (untrained) FM version active, so a feed takes every step a live one takes. Each call feeds the user one more

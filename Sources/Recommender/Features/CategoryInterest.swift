@@ -46,7 +46,7 @@ public struct CategoryInterest: Sendable {
         return ranked.prefix(count).map { ($0.key, $0.value / total) }
     }
 
-    func encode(to writer: inout BinaryWriter) {
+    package func encode(to writer: inout BinaryWriter) {
         writer.write(landmark)
         writer.write(weights.count)
         for (category, weight) in weights.sorted(by: { $0.key < $1.key }) {
@@ -56,7 +56,7 @@ public struct CategoryInterest: Sendable {
     }
 
     /// Fills a new profile (made with the deployment's settings) from a checkpoint.
-    mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
+    package mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
         landmark = try reader.readInt64()
         for _ in 0..<(try reader.readCount()) {
             weights[try reader.readString()] = try reader.readDouble()

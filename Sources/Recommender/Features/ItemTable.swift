@@ -103,8 +103,9 @@ public final class ItemTable: Sendable {
         popularity = Mutex(ItemPopularity(maxItems: maxItems, trendMaxAge: trendMaxAge))
     }
 
-    public convenience init(settings: PipelineSettings) {
-        self.init(maxItems: settings.maxItems, trendMaxAge: 2 * settings.itemWindow)
+    /// A table whose trends span two item windows.
+    public convenience init(maxItems: Int, itemWindow: Int64) {
+        self.init(maxItems: maxItems, trendMaxAge: 2 * itemWindow)
     }
 
     public func apply(_ row: ItemTableRow) {

@@ -41,9 +41,11 @@ public enum ItemWindowAggregator {
     public static let maxUsersPerWindow = 10_000
 
     public struct Accumulator: Sendable {
-        var counts = [Int](repeating: 0, count: Behavior.allCases.count)
-        var score = 0.0
-        var users: Set<String> = []
+        package var counts = [Int](repeating: 0, count: Behavior.allCases.count)
+        package var score = 0.0
+        package var users: Set<String> = []
+
+        package init() {}
     }
 
     public static func add(_ event: BehaviorEvent, weights: BehaviorWeights, to accumulator: inout Accumulator) {

@@ -6,6 +6,10 @@ public struct Interaction: Sendable, Hashable {
     public var categoryId: String?
     public var behavior: Behavior
     public var timestamp: Int64
+
+    public init(itemId: String, categoryId: String?, behavior: Behavior, timestamp: Int64) {
+        (self.itemId, self.categoryId, self.behavior, self.timestamp) = (itemId, categoryId, behavior, timestamp)
+    }
 }
 
 /// The last `capacity` interactions of a user, newest last — a ring buffer, so a hot user costs the same as any other.
@@ -49,7 +53,7 @@ public struct RecentHistory: Sendable {
 
     public func contains(itemId: String) -> Bool { occurrences[itemId] != nil }
 
-    func encode(to writer: inout BinaryWriter) {
+    package func encode(to writer: inout BinaryWriter) {
         let interactions = self.interactions
         writer.write(interactions.count)
         for interaction in interactions {
@@ -61,7 +65,7 @@ public struct RecentHistory: Sendable {
     }
 
     /// Fills a new history (made with the deployment's capacity) from a checkpoint.
-    mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
+    package mutating func restore(from reader: inout BinaryReader) throws(CheckpointDecodingError) {
         for _ in 0..<(try reader.readCount()) {
             append(
                 Interaction(

@@ -2,6 +2,8 @@
 public struct WeightedCategory: Sendable, Equatable {
     public var category: String
     public var weight: Double
+
+    public init(category: String, weight: Double) { (self.category, self.weight) = (category, weight) }
 }
 
 /// What a user did in one event-time window — the `user-features` record. Built by `UserWindowAggregator`.
@@ -65,11 +67,11 @@ public struct UserWindowAggregator: Sendable {
     public static let maxDistinctPerWindow = 1_000
 
     public struct Accumulator: Sendable {
-        var counts = [Int](repeating: 0, count: Behavior.allCases.count)
-        var items: Set<String> = []
-        var categoryWeights: [String: Double] = [:]
-        var firstEvent: Int64 = .max
-        var lastEvent: Int64 = .min
+        package var counts = [Int](repeating: 0, count: Behavior.allCases.count)
+        package var items: Set<String> = []
+        package var categoryWeights: [String: Double] = [:]
+        package var firstEvent: Int64 = .max
+        package var lastEvent: Int64 = .min
 
         public init() {}
     }

@@ -2,21 +2,27 @@ import StreamEngine
 
 /// A feed list waiting for the user's next actions to label it (kept in the user cache, not in checkpointed state:
 /// a list outstanding when a task moves is simply not used for training).
-struct PendingList: Sendable {
-    var model: String
-    var generatedAt: Int64
+package struct PendingList: Sendable {
+    package var model: String
+    package var generatedAt: Int64
     /// Listed items in rank order, with the features they were ranked with.
-    var items: [(itemId: String, features: [Feature])]
-    var hits: Set<String> = []
+    package var items: [(itemId: String, features: [Feature])]
+    package var hits: Set<String> = []
 }
 
 /// Orders a feed with the version the user is assigned to — a learned model's logit over `RankingFeatures`, or the
 /// blend when no version is active — and returns the features of the listed items for training.
-struct ListScoring {
-    let settings: PipelineSettings
+package struct ListScoring {
+    let ranking: RankingSettings
+    let labels: LabelSettings
+    let trainer: TrainerSettings
     let ranker: HybridRanker
 
-    func feed(
+    package init(ranking: RankingSettings, labels: LabelSettings, trainer: TrainerSettings, ranker: HybridRanker) {
+        (self.ranking, self.labels, self.trainer, self.ranker) = (ranking, labels, trainer, ranker)
+    }
+
+    package func feed(
         for userId: String, user: UserState, candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger,
         version: ModelVersion?
     ) -> (Recommendation, PendingList) {
@@ -33,12 +39,12 @@ struct ListScoring {
     /// listed items with their features (the trainer needs them either way). A model scores every candidate from
     /// one scratch vector refilled in place: no allocation per candidate, and only the listed items' features are
     /// kept.
-    func rank(
+    package func rank(
         _ candidates: [Candidate], user: UserState, at time: Int64, trigger: RecommendationTrigger,
         model: RankingModel?
     ) -> (items: [ScoredItem], features: [String: [Feature]]) {
-        let blend = settings.blend
-        let bits = model?.hashBits ?? settings.trainer.hashBits
+        let blend = ranking.blend
+        let bits = model?.hashBits ?? trainer.hashBits
         let context = RankingFeatures.Context(user: user, trigger: trigger, time: time, bits: bits)
         var scores = [Double](repeating: 0, count: candidates.count)
         if let model {
@@ -68,9 +74,9 @@ struct ListScoring {
     /// lists (stable by user and time), so the few positives are not drowned. Not the best-ranked misses: those have
     /// the list's highest blend scores, so as the only negatives they taught the model that a high blend score
     /// predicts a miss (on MovieLens the trained model fell far below its untrained prior).
-    func examples(of pending: PendingList, userId: String) -> [TrainingExample] {
+    package func examples(of pending: PendingList, userId: String) -> [TrainingExample] {
         let sampled =
-            pending.hits.isEmpty && !Self.sample(userId, pending.generatedAt, rate: settings.missedListSampleRate)
+            pending.hits.isEmpty && !Self.sample(userId, pending.generatedAt, rate: labels.missedListSampleRate)
         if sampled { return [] }
         func draw(_ itemId: String) -> Double {
             var hash = StableHash(seed: UInt64(bitPattern: pending.generatedAt))
@@ -80,7 +86,7 @@ struct ListScoring {
         }
         let misses = pending.items.filter { !$0.features.isEmpty && !pending.hits.contains($0.itemId) }
         let negatives = Set(
-            misses.map(\.itemId).sorted { (draw($0), $0) < (draw($1), $1) }.prefix(settings.negativesPerList))
+            misses.map(\.itemId).sorted { (draw($0), $0) < (draw($1), $1) }.prefix(labels.negativesPerList))
         return pending.items.compactMap { itemId, features in
             let clicked = pending.hits.contains(itemId)
             guard !features.isEmpty, clicked || negatives.contains(itemId) else { return nil }

@@ -1,12 +1,12 @@
 /// FNV-1a 64 over UTF-8 bytes: a hash that is the same in every process and on every platform (Swift's `Hasher` is
 /// seeded per process), for decisions that must repeat — which users a canary ranks, which lists are sampled for
 /// training, whether an item's neighbour set changed.
-struct StableHash {
-    private(set) var value: UInt64 = FeatureHashing.offsetBasis
+package struct StableHash {
+    package private(set) var value: UInt64 = FeatureHashing.offsetBasis
 
-    init(seed: UInt64 = 0) { value ^= seed }
+    package init(seed: UInt64 = 0) { value ^= seed }
 
-    mutating func combine(_ text: String) {
+    package mutating func combine(_ text: String) {
         for byte in text.utf8 { value = (value ^ UInt64(byte)) &* FeatureHashing.prime }
         value = (value ^ 0xff) &* FeatureHashing.prime  // a separator, so ("ab","c") and ("a","bc") differ
     }

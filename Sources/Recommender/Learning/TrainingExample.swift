@@ -14,7 +14,7 @@ public struct TrainingExample: Sendable, Equatable {
         self.features = features
     }
 
-    func encode() -> [UInt8] {
+    package func encode() -> [UInt8] {
         var writer = BinaryWriter(capacity: 16 + features.count * 8)
         writer.write(model)
         writer.write(clicked)
@@ -27,7 +27,7 @@ public struct TrainingExample: Sendable, Equatable {
         return writer.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws(CheckpointDecodingError) -> TrainingExample {
+    package static func decode(_ bytes: [UInt8]) throws(CheckpointDecodingError) -> TrainingExample {
         var reader = BinaryReader(bytes)
         var example = TrainingExample(model: try reader.readString(), clicked: try reader.readBool(), features: [])
         for _ in 0..<(try reader.readCount()) {

@@ -4,27 +4,33 @@ import StreamEngine
 /// Gathers a user's candidates from every source — CF neighbours of recent items, cart complements, popular items of
 /// the user's categories, trending items (in those categories and overall), the overall chart — with one visit to
 /// the shared item table, and filters out what the user already has.
-struct CandidateGenerator {
-    let settings: PipelineSettings
+package struct CandidateGenerator {
+    let ranking: RankingSettings
+    let cf: CFSettings
+    let behaviorWeights: BehaviorWeights
+
+    package init(ranking: RankingSettings, cf: CFSettings, behaviorWeights: BehaviorWeights) {
+        (self.ranking, self.cf, self.behaviorWeights) = (ranking, cf, behaviorWeights)
+    }
     /// How many of the user's strongest categories feed content and trending candidates.
     static let categoriesConsidered = 3
 
     struct Seeds {
         /// Recent distinct items, newest first, with their weight (behaviour × recency).
         var recent: [(interaction: Interaction, weight: Double)] = []
-        var cart: [String] = []
+        package var cart: [String] = []
     }
 
     func seeds(of user: UserState, at time: Int64) -> Seeds {
         var seeds = Seeds()
-        let strongest = Behavior.allCases.map { settings.behaviorWeights[$0] }.max() ?? 1
-        for interaction in user.history.newestFirst where seeds.recent.count < settings.cfSeeds {
+        let strongest = Behavior.allCases.map { behaviorWeights[$0] }.max() ?? 1
+        for interaction in user.history.newestFirst where seeds.recent.count < ranking.cfSeeds {
             guard !seeds.recent.contains(where: { $0.interaction.itemId == interaction.itemId }) else { continue }
             // Recency by position, not by time: the n-th newest seed counts cfSeedDecay^n whether the user's last
             // session was a minute or a month ago (a time decay made every seed but the last session's worthless).
             let weight =
-                settings.behaviorWeights[interaction.behavior] / max(strongest, 1e-9)
-                * pow(settings.cfSeedDecay, Double(seeds.recent.count))
+                behaviorWeights[interaction.behavior] / max(strongest, 1e-9)
+                * pow(ranking.cfSeedDecay, Double(seeds.recent.count))
             seeds.recent.append((interaction, weight))
         }
         seeds.cart = user.cart
@@ -34,7 +40,7 @@ struct CandidateGenerator {
     /// A pool of candidates: an array (candidates are large; a dictionary of them would copy one per update) with an
     /// index by item id.
     struct Pool {
-        var candidates: [Candidate] = []
+        package var candidates: [Candidate] = []
         var index: [String: Int] = [:]
 
         init(capacity: Int) {
@@ -57,18 +63,20 @@ struct CandidateGenerator {
     /// the same visit as the charts. Each source offers a bounded number: content and trending a few per category
     /// (diversity keeps at most `maxPerCategory` of one category anyway), overall trending half the list, the
     /// overall chart twice the list.
-    func candidates(for user: UserState, excluding trigger: String?, at time: Int64, table: ItemTable) -> [Candidate] {
+    package func candidates(for user: UserState, excluding trigger: String?, at time: Int64, table: ItemTable)
+        -> [Candidate]
+    {
         let seeds = seeds(of: user, at: time)
         let interest = user.interest.top(Self.categoriesConsidered)
-        let perCategory = 2 * settings.maxPerCategory
-        let overall = (settings.topN + 1) / 2
-        let purchased = settings.filterPurchased ? Set(user.purchased) : []
+        let perCategory = 2 * ranking.maxPerCategory
+        let overall = (ranking.topN + 1) / 2
+        let purchased = ranking.filterPurchased ? Set(user.purchased) : []
         var pool = table.read { items -> Pool in
             var pool = Pool(capacity: 64)
             for (interaction, seedWeight) in seeds.recent {
                 let seed = items.stats(of: interaction.itemId)
                 let weight = seedWeight * seedPopularityWeight(seed, at: time)
-                for neighbour in (seed?.neighbours ?? []).prefix(settings.neighboursPerSeed) {
+                for neighbour in (seed?.neighbours ?? []).prefix(ranking.neighboursPerSeed) {
                     let contribution = weight * neighbour.similarity
                     pool.update(neighbour.itemId) { candidate in
                         if contribution > candidate.cfViaWeight {
@@ -97,7 +105,7 @@ struct CandidateGenerator {
                         }
                     }
                 }
-                let trending = items.trending(inCategory: category, limit: settings.maxPerCategory)
+                let trending = items.trending(inCategory: category, limit: ranking.maxPerCategory)
                 if let best = trending.first?.score {
                     for entry in trending {
                         pool.update(entry.itemId) {
@@ -118,7 +126,7 @@ struct CandidateGenerator {
             // user may be shown (the chart's head is what a long-time user has seen).
             if let best = items.top.first?.score, best > 0 {
                 var offered = 0
-                for entry in items.top where offered < 2 * settings.topN {
+                for entry in items.top where offered < 2 * ranking.topN {
                     guard isAllowed(entry.itemId, for: user, trigger: trigger, purchased: purchased) else { continue }
                     offered += 1
                     pool.update(entry.itemId) { $0.popular = entry.score / best }
@@ -148,16 +156,16 @@ struct CandidateGenerator {
     /// the seed's own popularity cancels out of the cosine and a candidate scores co(seed, c)/sqrt(pop(c)), so a
     /// popular seed, whose co-occurrences carry as much evidence as a niche one's, is not discounted for it.
     func seedPopularityWeight(_ seed: ItemPopularity.Stats?, at time: Int64) -> Double {
-        guard settings.cfSeedPopularityExponent != 0, let seed, seed.recentScore > 0 else { return 1 }
+        guard ranking.cfSeedPopularityExponent != 0, let seed, seed.recentScore > 0 else { return 1 }
         let decayed =
             seed.recentScore
-            / CoOccurrenceCounts.scale(from: seed.updatedAt, to: time, halfLife: settings.coOccurrenceHalfLife)
-        return pow(decayed, settings.cfSeedPopularityExponent)
+            / CoOccurrenceCounts.scale(from: seed.updatedAt, to: time, halfLife: cf.coOccurrenceHalfLife)
+        return pow(decayed, ranking.cfSeedPopularityExponent)
     }
 
     func isAllowed(_ itemId: String, for user: UserState, trigger: String?, purchased: Set<String>) -> Bool {
         if itemId == trigger || user.cart.contains(itemId) { return false }
-        if settings.filterSeen, user.history.contains(itemId: itemId) { return false }
+        if ranking.filterSeen, user.history.contains(itemId: itemId) { return false }
         return !purchased.contains(itemId)
     }
 

@@ -3,23 +3,28 @@ import StreamEngine
 
 /// Turns candidates into the lists of every user surface: orders them (the blend, or a learned model's score),
 /// keeps categories diverse, and explains every entry.
-struct HybridRanker {
-    let settings: PipelineSettings
+package struct HybridRanker {
+    let ranking: RankingSettings
+    let behaviorWeights: BehaviorWeights
+
+    package init(ranking: RankingSettings, behaviorWeights: BehaviorWeights) {
+        (self.ranking, self.behaviorWeights) = (ranking, behaviorWeights)
+    }
     /// The `model` of lists ranked by the hand-written blend (no learned version active).
-    static let blendModel = "blend"
+    package static let blendModel = "blend"
 
     /// A feed ranked by the blend.
-    func feed(
+    package func feed(
         for userId: String, from candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger
     ) -> Recommendation {
-        let blend = settings.blend
+        let blend = ranking.blend
         return Recommendation(
             surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: Self.blendModel,
             items: personalized(candidates) { $0.blendScore(blend) })
     }
 
     /// The personalized feed: candidates by `score`, at most `maxPerCategory` per category.
-    func personalized(_ candidates: [Candidate], score: (Candidate) -> Double) -> [ScoredItem] {
+    package func personalized(_ candidates: [Candidate], score: (Candidate) -> Double) -> [ScoredItem] {
         ranked(candidates, scores: candidates.map(score)).map(\.item)
     }
 
@@ -27,7 +32,7 @@ struct HybridRanker {
     func ranked(_ candidates: [Candidate], scores: [Double]) -> [(position: Int, item: ScoredItem)] {
         diversified(candidates, scores: scores).map { position, score in
             let candidate = candidates[position]
-            let source = candidate.strongestSource(settings.blend)
+            let source = candidate.strongestSource(ranking.blend)
             return (
                 position,
                 ScoredItem(
@@ -38,7 +43,7 @@ struct HybridRanker {
     }
 
     /// Cart complements: only items that go with the cart, by how strongly.
-    func cart(_ candidates: [Candidate]) -> [ScoredItem] {
+    package func cart(_ candidates: [Candidate]) -> [ScoredItem] {
         let complements = candidates.filter { $0.cart > 0 }
         return diversified(complements, scores: complements.map(\.cart)).map { position, score in
             ScoredItem(
@@ -56,9 +61,9 @@ struct HybridRanker {
         }
         var chosen: [(position: Int, score: Double)] = []
         var perCategory: [String: Int] = [:]
-        for position in order where chosen.count < settings.topN {
+        for position in order where chosen.count < ranking.topN {
             if let category = candidates[position].categoryId {
-                guard perCategory[category, default: 0] < settings.maxPerCategory else { continue }
+                guard perCategory[category, default: 0] < ranking.maxPerCategory else { continue }
                 perCategory[category, default: 0] += 1
             }
             chosen.append((position, scores[position]))
@@ -67,10 +72,10 @@ struct HybridRanker {
     }
 
     /// Categories to follow: the user's interest, and categories whose items are rising overall.
-    func topics(for user: UserState, table: ItemTable) -> [ScoredItem] {
-        let interest = user.interest.top(settings.topN)
+    package func topics(for user: UserState, table: ItemTable) -> [ScoredItem] {
+        let interest = user.interest.top(ranking.topN)
         let rising = table.read { items in Self.risingGroups(items.trending()) { items.attributes(of: $0).categoryId } }
-        return Self.blendGroups(interest: interest, rising: rising, limit: settings.topN) { id, share, rise in
+        return Self.blendGroups(interest: interest, rising: rising, limit: ranking.topN) { id, share, rise in
             share >= rise
                 ? "\(Int((share * 100).rounded()))% of your recent interest"
                 : "trending: \(rise >= 0.5 ? "among the fastest rising" : "rising") this window"
@@ -78,19 +83,19 @@ struct HybridRanker {
     }
 
     /// Creators to follow: creators of what the user acted on (behaviour-weighted), and creators whose items rise.
-    func creators(for user: UserState, table: ItemTable) -> [ScoredItem] {
+    package func creators(for user: UserState, table: ItemTable) -> [ScoredItem] {
         let history = Array(user.history.newestFirst)
         let (affinity, rising) = table.read { items -> ([String: Double], [String: Double]) in
             var affinity: [String: Double] = [:]
             for interaction in history {
                 guard let creator = items.attributes(of: interaction.itemId).creatorId else { continue }
-                affinity[creator, default: 0] += settings.behaviorWeights[interaction.behavior]
+                affinity[creator, default: 0] += behaviorWeights[interaction.behavior]
             }
             return (affinity, Self.risingGroups(items.trending()) { items.attributes(of: $0).creatorId })
         }
         let total = affinity.values.reduce(0, +)
         let shares = affinity.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value / total) }
-        return Self.blendGroups(interest: shares, rising: rising, limit: settings.topN) { id, share, rise in
+        return Self.blendGroups(interest: shares, rising: rising, limit: ranking.topN) { id, share, rise in
             share >= rise ? "\(Int((share * 100).rounded()))% of what you engaged with" : "trending creator"
         }
     }

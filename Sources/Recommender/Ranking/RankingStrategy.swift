@@ -20,7 +20,7 @@ public enum RankingStrategy: String, Sendable, CaseIterable, Hashable, Codable {
 
     /// For single-source strategies, the source's score; a candidate that source did not propose (score 0) is not
     /// listed, so a baseline never gets credit for another source's candidate.
-    var source: KeyPath<Candidate, Double>? {
+    package var source: KeyPath<Candidate, Double>? {
         switch self {
         case .popular: \.popular
         case .trending: \.trending

@@ -19,7 +19,7 @@ public struct CoOccurrence: Sendable, Equatable {
     /// user's recent items), or on a value-less record keyed by a recent item (its pair with the event's item).
     public static let header = "streamrec-co"
 
-    static func encode(_ pairs: [CoOccurrence]) -> [UInt8] {
+    package static func encode(_ pairs: [CoOccurrence]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 4 + pairs.count * 16)
         writer.write(pairs.count)
         for pair in pairs {
@@ -30,7 +30,7 @@ public struct CoOccurrence: Sendable, Equatable {
         return writer.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws(CheckpointDecodingError) -> [CoOccurrence] {
+    package static func decode(_ bytes: [UInt8]) throws(CheckpointDecodingError) -> [CoOccurrence] {
         var reader = BinaryReader(bytes)
         var pairs: [CoOccurrence] = []
         for _ in 0..<(try reader.readCount()) {
@@ -45,7 +45,7 @@ public struct CoOccurrence: Sendable, Equatable {
     /// The pairs a user's event forms with their recent history: the `limit` most recent distinct other items acted
     /// on within `window` before it (TencentRec-style incremental item-CF: only recent co-actions count, and a
     /// user's long past does not pair with everything they do).
-    static func pairs(
+    package static func pairs(
         of event: BehaviorEvent, with history: RecentHistory, limit: Int, window: Int64, weights: BehaviorWeights
     ) -> [CoOccurrence] {
         guard limit > 0 else { return [] }
@@ -72,7 +72,7 @@ extension Behavior {
 /// How `similar` lists name themselves.
 enum ItemCFNames {
     /// The `model` of a `similar` list: decayed co-occurrence, cosine-normalised.
-    static let model = "item-cf"
+    package static let model = "item-cf"
     static let together = "often viewed together with"
 }
 

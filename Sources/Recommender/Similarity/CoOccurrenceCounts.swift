@@ -99,7 +99,7 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
         Array(list.sorted { ($0.similarity, $1.itemId) > ($1.similarity, $0.itemId) }.prefix(count))
     }
 
-    static func scale(from landmark: Int64, to time: Int64, halfLife: Int64) -> Double {
+    package static func scale(from landmark: Int64, to time: Int64, halfLife: Int64) -> Double {
         // In Double: times are untrusted event times, and their difference can overflow Int64.
         exp2((Double(time) - Double(landmark)) / Double(halfLife))
     }
@@ -122,7 +122,7 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
         partners = partners.filter { $0.value.all >= scaledMinimum }
     }
 
-    func encode(to writer: inout BinaryWriter) {
+    package func encode(to writer: inout BinaryWriter) {
         writer.write(landmark)
         writer.write(scaledPopularity)
         writer.write(partners.count)
@@ -133,7 +133,7 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
         }
     }
 
-    static func decode(from reader: inout BinaryReader) throws(CheckpointDecodingError) -> Self {
+    package static func decode(from reader: inout BinaryReader) throws(CheckpointDecodingError) -> Self {
         var counts = Self()
         counts.landmark = try reader.readInt64()
         counts.scaledPopularity = try reader.readDouble()

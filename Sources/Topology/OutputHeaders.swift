@@ -1,0 +1,116 @@
+import Crypto
+import Recommender
+import StreamEngine
+
+/// Header names StreamRec writes.
+public enum OutputHeaders {
+    /// A deterministic id per output record (`topic:partition:offset:n` of the input that caused it), so a consumer
+    /// can drop the duplicate a retried batch produces.
+    public static let id = "streamrec-id"
+    /// Why a record went to the dead-letter topic.
+    public static let errorReason = "streamrec-error-reason"
+    /// The class of a dead letter: an `EventDecodingError.Reason` (`missingField`, `recordTooLarge`, ...).
+    public static let errorClass = "streamrec-error-class"
+    /// `topic:partition:offset` of the original record in the dead-letter and late topics.
+    public static let source = "streamrec-source"
+    /// The surface of a `recommendations` record (`personalized`, `similar`, …), so a reader can route or filter
+    /// lists without parsing them.
+    public static let surface = "streamrec-surface"
+    /// On a set-aside record too large to copy whole (see `setAside`): the original's key, value and header bytes,
+    /// counted as `--max-record-bytes` counts them.
+    public static let originalBytes = "streamrec-original-bytes"
+    /// On a truncated set-aside record: the SHA-256 (lower-case hex) of the original value, so the copy can be
+    /// matched to the record it came from (`kcat -f '%s'` piped to `sha256sum`).
+    public static let originalValueSHA256 = "streamrec-original-value-sha256"
+
+    static func surface(_ surface: Surface) -> RecordHeader { RecordHeader(Self.surface, surface.rawValue) }
+
+    static func id(for record: StreamRecord, sequence: Int) -> RecordHeader {
+        // Written as bytes in one buffer: every output record has one, and interpolating a String first cost two
+        // more allocations and the integer formatting of `description`.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(record.topic.utf8.count + 32)
+        bytes += record.topic.utf8
+        appendDecimal(Int64(record.partition), to: &bytes)
+        appendDecimal(record.offset, to: &bytes)
+        appendDecimal(Int64(sequence), to: &bytes)
+        return RecordHeader(name: id, value: bytes)
+    }
+
+    /// `:` and the number in decimal.
+    static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: ":"))
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+    }
+
+    /// A window result's id is the window itself (`topic:key:windowStart`): each window fires once, and its id does
+    /// not depend on which record happened to close it — that differs between runs when a task reads a repartition
+    /// topic whose interleaving of upstream partitions is not fixed.
+    static func id(window start: Int64, of key: String, in topic: String) -> RecordHeader {
+        RecordHeader(id, "\(topic):\(key):\(start)")
+    }
+
+    /// The upstream partition, offset and ordinal of a record StreamRec wrote with an input-derived id.
+    static func position(inID header: [UInt8]) -> (partition: Int32, offset: Int64, sequence: Int)? {
+        let parts = header.split(separator: UInt8(ascii: ":"))
+        guard parts.count >= 4 else { return nil }
+        let number = { (index: Int) in Int64(String(decoding: parts[parts.count - 4 + index], as: UTF8.self)) }
+        guard let partition = number(1).flatMap(Int32.init(exactly:)), let offset = number(2),
+            let sequence = number(3).map(Int.init)
+        else { return nil }
+        return (partition, offset, sequence)
+    }
+
+    static func source(of record: StreamRecord) -> RecordHeader {
+        RecordHeader(source, "\(record.topic):\(record.partition):\(record.offset)")
+    }
+
+    /// The original record with where it came from and why it was set aside: unchanged when its key, value and
+    /// headers fit in `limit` bytes, else truncated to them. A copy is never larger than an accepted input record,
+    /// so one oversized record cannot make the copy undeliverable and stop every worker of the group on it (the
+    /// start-up check keeps `limit` below the producer's `message.max.bytes`).
+    static func setAside(_ record: StreamRecord, to topic: String, reason: String, limit: Int) -> OutputRecord {
+        let ours = [RecordHeader(errorReason, clipped(reason)), source(of: record), id(for: record, sequence: 0)]
+        let size = InputValidation.byteCount(of: record)
+        guard size > limit else {
+            return OutputRecord(
+                topic: topic, key: record.key, value: record.value, timestamp: record.timestamp,
+                headers: record.headers + ours)
+        }
+        // The first bytes of the key (at most a quarter of the limit) and of the value; the original headers are
+        // left out (their bytes are in `originalBytes`).
+        let key = record.key.map { Array($0.prefix(limit / 4)) }
+        let value = record.value.map { Array($0.prefix(max(0, limit - (key?.count ?? 0)))) }
+        let digest = SHA256.hash(data: record.value ?? [])
+        return OutputRecord(
+            topic: topic, key: key, value: value, timestamp: record.timestamp,
+            headers: ours + [
+                RecordHeader(originalBytes, String(size)),
+                RecordHeader(originalValueSHA256, digest.map { hexDigits($0) }.joined()),
+            ])
+    }
+
+    /// Longest reason text kept in a header, so the headers StreamRec adds stay within `deadLetterOverhead`.
+    static let maxReasonBytes = 1_024
+
+    /// Room a set-aside copy needs beyond `--max-record-bytes` in the producer's `message.max.bytes`: the headers
+    /// added here (reason, source, id, class, size, digest) and Kafka's record and batch framing.
+    public static let deadLetterOverhead = 4_096
+
+    private static func clipped(_ reason: String) -> String {
+        guard reason.utf8.count > maxReasonBytes else { return reason }
+        return String(decoding: reason.utf8.prefix(maxReasonBytes - 3), as: UTF8.self) + "..."
+    }
+
+    private static func hexDigits(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16)
+        return byte < 16 ? "0" + digits : digits
+    }
+}

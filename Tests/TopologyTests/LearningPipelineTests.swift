@@ -1,0 +1,203 @@
+import Evaluation
+import Foundation
+import Recommender
+import StreamEngine
+import Testing
+import Topology
+
+@Suite struct PlantedPreferenceTests {
+    static func settings(training: Bool, kind: String = "fm") -> PipelineSettings {
+        var settings = PipelineSettings()
+        settings.shufflePartitions = 1
+        settings.ranking.topN = 3
+        settings.ranking.maxPerCategory = 3
+        settings.tableUpdateInterval = 0
+        settings.trainer.enabled = training
+        // A small catalogue that users come back to: without this, every item is soon "seen" and filtered.
+        settings.ranking.filterSeen = false
+        settings.trainer.kind = kind
+        settings.trainer.publishEvery = 300
+        settings.trainer.hashBits = 12
+        // The simulation's premise is a blend that ranks a user's own category above the popular c9 items. The
+        // defaults tuned on MovieLens (popular 0.2, 20 seeds × 20 neighbours of 20 pairs) break it: with them the
+        // trained FM fell to 0.645 against the untrained 0.691 (README, Quality: not solved). So the settings the
+        // simulation was designed with are pinned here.
+        settings.ranking.blend = try! BlendWeights(parsing: "cf=0.4,content=0.25,cart=0.15,trending=0.15,popular=0.05")
+        (settings.cf.coOccurrenceItems, settings.cf.coOccurrenceHalfLife, settings.cf.coOccurrenceShrinkage) = (
+            3, 21_600_000, 0
+        )
+        (settings.ranking.cfSeeds, settings.ranking.neighboursPerSeed, settings.cf.neighbourCount) = (4, 5, 10)
+        return settings
+    }
+
+    static let events = 6_000
+    static let untrained = PlantedPreferenceSimulation.run(settings: settings(training: false), events: events)
+
+    /// The closing note's figures come from this test's output.
+    @Test(arguments: ["fm", "deepfm"])
+    func theLearnedRankerEarnsMoreNextActionHitsThanTheUntrainedOne(kind: String) {
+        let untrained = Self.untrained
+        let learned = PlantedPreferenceSimulation.run(
+            settings: Self.settings(training: true, kind: kind), events: Self.events)
+        print("planted preference, \(Self.events) events: untrained \(untrained)")
+        print("planted preference, \(Self.events) events: learned \(kind) \(learned)")
+        #expect(untrained.versionsPublished == 0 && untrained.activeModel == nil)
+        #expect(learned.versionsPublished > 0)
+        #expect(learned.activeModel?.hasPrefix(kind) == true)
+        #expect(learned.lateHitRate > untrained.lateHitRate + 0.05)
+        #expect(learned.lateSegmentHitRate > untrained.lateSegmentHitRate + 0.2)
+    }
+}
+
+@Suite struct ModelRegistryTests {
+    static func version(_ name: String, blendWeight: Float = 1, bias: Float = 0) -> ModelVersion {
+        var model = RankingFeatures.initialModel(TrainerSettings())
+        model.setLinearWeight(
+            blendWeight, at: FeatureHashing.index(field: RankingFeatures.Field.blend.rawValue, "value", bits: 16))
+        return ModelVersion(version: name, model: model, createdAt: 0, trainedExamples: 0, logLoss: nil, auc: nil)
+    }
+
+    static func publish(_ version: ModelVersion, to registry: ModelRegistry, activate: Bool = true) {
+        #expect(throws: Never.self) {
+            try registry.apply(key: Array(version.version.utf8), value: ModelFile.encode(version)).get()
+        }
+        guard activate else { return }
+        var control = registry.control
+        control.activate(version.version, pinned: true)
+        #expect(throws: Never.self) {
+            try registry.apply(key: Array(ModelControl.key.utf8), value: control.encodeJSON()).get()
+        }
+    }
+
+    /// A pipeline that keeps processing while versions change under it: each list names the version that ranked it.
+    @Test func aPublishedVersionIsSwappedInBetweenRecordsAndRollbackReturnsToThePrevious() {
+        var harness = PipelineHarness { $0.tableUpdateInterval = 0 }
+        func modelOfNextList(_ second: Int64) -> String? {
+            harness.outputs.removeAll()
+            harness.feed(event("u\(second % 7)", "i\(second % 13)", .view, at: second, category: "c\(second % 3)"))
+            return harness.on("recommendations").map(harness.json).first {
+                $0["surface"] as? String == "personalized"
+            }?[
+                "model"] as? String
+        }
+        #expect(modelOfNextList(1) == "blend")
+        Self.publish(Self.version("v1"), to: harness.runner.registry)
+        #expect(modelOfNextList(2) == "v1")
+        Self.publish(Self.version("v2"), to: harness.runner.registry)
+        #expect(modelOfNextList(3) == "v2")
+        var control = harness.runner.registry.control
+        #expect(control.history == ["v2", "v1"])
+        control.activate(control.history[1], pinned: true)  // what `streamrec model rollback` writes
+        #expect(throws: Never.self) { try harness.runner.registry.apply(control: control) }
+        #expect(modelOfNextList(4) == "v1")
+        #expect(harness.pipeline.counters.byModel["v2"]?.lists == 1)
+        #expect(harness.pipeline.counters.byModel["v1"]?.lists == 2)
+    }
+
+    @Test func aCanaryRanksItsShareOfUsersStably() throws {
+        let registry = ModelRegistry()
+        Self.publish(Self.version("stable"), to: registry)
+        Self.publish(Self.version("canary"), to: registry, activate: false)
+        var control = registry.control
+        control.canary = "canary"
+        control.canaryShare = 0.1
+        try registry.apply(control: control)
+        let selection = registry.selection
+        let users = (0..<20_000).map { "user-\($0)" }
+        let share = Double(users.filter { selection.version(for: $0)?.version == "canary" }.count) / Double(users.count)
+        #expect(abs(share - 0.1) < 0.02)
+        // Stable: the same user gets the same version every time.
+        #expect(
+            users.prefix(100).allSatisfy { selection.version(for: $0)?.version == selection.version(for: $0)?.version })
+    }
+
+    @Test func aMalformedModelIsRejectedWithItsReasonAndTheActiveVersionStays() {
+        let registry = ModelRegistry()
+        Self.publish(Self.version("good"), to: registry)
+        let generation = registry.generation
+        let broken = Array(#"{"format":"streamrec-model/1","version":"bad","kind":"fm","hashBits":40}"#.utf8)
+        guard case .failure(let error) = registry.apply(key: Array("bad".utf8), value: broken) else {
+            Issue.record("a malformed model was accepted")
+            return
+        }
+        #expect(error.description.hasPrefix("model file:"))
+        #expect(registry.lastError == error.description)
+        #expect(registry.selection.active?.version == "good")
+        #expect(registry.generation == generation)
+        // A control record naming a version the registry does not hold is refused too.
+        var control = registry.control
+        control.activate("missing", pinned: true)
+        #expect(throws: ModelFileError.self) { try registry.apply(control: control) }
+        #expect(registry.selection.active?.version == "good")
+    }
+}
+
+@Suite struct TrainerTaskTests {
+    /// Examples labelled by a real run, then fed to a trainer that is checkpointed, dropped and restored midway:
+    /// it re-reads from its checkpoint and publishes exactly the versions an uninterrupted trainer publishes.
+    @Test func aRestoredTrainerPublishesTheSameVersions() throws {
+        var settings = PlantedPreferenceTests.settings(training: false)
+        settings.checkpointing = true
+        settings.trainer.enabled = true
+        settings.trainer.publishEvery = 100
+        settings.trainer.publishOnlyOnImprovement = false
+        var examples: [StreamRecord] = []
+        var runner = LocalRunner(settings: PlantedPreferenceTests.settings(training: false))
+        var generator = SyntheticEventGenerator(
+            seed: 3, users: 50, items: 60, categories: 5, startTime: 1_700_000_000_000, eventsPerSecond: 1)
+        for offset in 0..<4_000 {
+            let event = generator.next()
+            let record = StreamRecord(
+                topic: "user-behavior", partition: 0, offset: Int64(offset), key: Array(event.userId.utf8),
+                value: EventCodec.encodeJSON(event))
+            runner.process(record) { output in
+                guard output.topic == settings.topics.training else { return }
+                examples.append(
+                    StreamRecord(
+                        topic: output.topic, partition: 0, offset: Int64(examples.count), key: output.key,
+                        value: output.value, timestamp: 1_700_000_000_000))
+            }
+        }
+        #expect(examples.count > 500)
+        let registry = ModelRegistry()
+        func models(_ output: [OutputRecord]) -> [[UInt8]] {
+            output.filter { $0.topic == settings.topics.models && $0.key != Array(ModelControl.key.utf8) }.compactMap(
+                \.value)
+        }
+        var uninterrupted = TrainerTask(partition: 0, settings: settings)
+        var expected: [OutputRecord] = []
+        for record in examples { uninterrupted.process(record, registry: registry, output: &expected) }
+
+        var first = TrainerTask(partition: 0, settings: settings)
+        var outputs: [OutputRecord] = []
+        var changelog: [OutputRecord] = []
+        let cut = examples.count / 2 + 37
+        for record in examples[..<cut] { first.process(record, registry: registry, output: &outputs) }
+        first.checkpoint(into: &changelog)
+        var restorer = ChangelogRestorer()
+        for record in changelog { restorer.apply(key: record.key, value: record.value, headers: record.headers) }
+        let restored = try #require(restorer.finish())
+        var second = TrainerTask(partition: 0, settings: settings)
+        try second.restore(from: restored)
+        let resumeAt = Int(restored.marker.nextOffset)
+        #expect(resumeAt <= cut && resumeAt > 0)
+        // What the first published after its checkpoint is lost with it (an aborted transaction); the second redoes it.
+        var redone: [OutputRecord] = []
+        for record in examples[resumeAt...] { second.process(record, registry: registry, output: &redone) }
+        // The first's versions caused by examples before its checkpoint were committed with it; the rest were not.
+        func causeOffset(_ output: OutputRecord) -> Int {
+            let id = output.headers.first { $0.name == OutputHeaders.id }?.value ?? []
+            return Int(String(decoding: id, as: UTF8.self).split(separator: ":")[2]) ?? -1
+        }
+        let committed = outputs.filter { causeOffset($0) < resumeAt }
+        let resumed = models(committed) + models(redone)
+        #expect(resumed.count == models(expected).count)
+        for (index, (got, want)) in zip(resumed, models(expected)).enumerated() where got != want {
+            Issue.record(
+                "version \(index) differs: \(String(decoding: got.prefix(300), as: UTF8.self)) vs \(String(decoding: want.prefix(300), as: UTF8.self))"
+            )
+            break
+        }
+        #expect(models(expected).count == examples.count / 100)
+    }
+}
