@@ -120,14 +120,125 @@ struct ConfigurationSources {
         return nil
     }
 
+    /// A Boolean setting: JSON `true`/`false` in the file, `true`/`false` in the environment.
+    func optionalBool(_ key: String) throws -> Bool? {
+        if let value = reader.bool(forKey: ConfigKey(key)) { return value }
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return nil }
+        guard let value = Bool(text) else {
+            throw ValidationError("\(origin(of: key)) must be true or false, got '\(text)'")
+        }
+        return value
+    }
+
     /// librdkafka properties: the file's, overridden by the environment's, overridden by `--config` flags.
     func kafkaProperties(flags: [String: String]) -> [String: String] {
         fileKafka.merging(environmentKafka) { $1 }.merging(flags) { $1 }
     }
 
     /// Where a key's value was found, for error messages that say what to fix.
-    private func origin(of key: String) -> String {
+    func origin(of key: String) -> String {
         let variable = Self.environmentPrefix + key.uppercased().replacingOccurrences(of: "-", with: "_")
         return file.map { "\(variable) or \"\(key)\" in \($0)" } ?? variable
+    }
+}
+
+/// One setting, declared once: its key — the flag `--<key>`, `"<key>"` in the config file, `STREAMREC_<KEY>` in the
+/// environment —, its default, its bound and its help. An option declares `@Option(name: s.name, help: s.help)` and
+/// reads its value with `sources.value(of: s, flag:)`, so the CLI, the environment and the file name, default and
+/// check it alike (hummingbird's `Application+ConfigReader` way).
+struct Setting<Value: SettingValue>: Sendable {
+    let key: String
+    /// nil: the library picks the default from other settings (`defaultText` says how).
+    let defaultValue: Value?
+    let bound: SettingBound<Value>?
+    private let abstract: String
+    private let defaultText: String?
+
+    init(
+        _ key: String, default defaultValue: Value?, bound: SettingBound<Value>? = nil, help abstract: String,
+        defaultText: String? = nil
+    ) {
+        self.key = key
+        self.defaultValue = defaultValue
+        self.bound = bound
+        self.abstract = abstract
+        self.defaultText = defaultText
+    }
+
+    var name: NameSpecification { .customLong(key) }
+
+    var help: ArgumentHelp {
+        let fallback = defaultText ?? defaultValue?.defaultValueDescription ?? "none"
+        return ArgumentHelp("\(abstract) (default: \(fallback))")
+    }
+
+    /// The value as given, when it keeps the bound.
+    func checked(_ value: Value) throws -> Value {
+        guard let bound, !bound.holds(value) else { return value }
+        throw ValidationError("--\(key) must be \(bound.requirement), got \(value)")
+    }
+}
+
+/// What a setting's values must be, said in its error message.
+struct SettingBound<Value>: Sendable {
+    let requirement: String
+    let holds: @Sendable (Value) -> Bool
+}
+
+extension SettingBound where Value == Int {
+    static let positive = SettingBound(requirement: "positive") { $0 > 0 }
+    static func within(_ range: ClosedRange<Int>) -> SettingBound {
+        SettingBound(requirement: "\(range.lowerBound)...\(range.upperBound)") { range.contains($0) }
+    }
+}
+
+/// A type a setting can have: read from the environment or the file by key, nil when neither has it.
+protocol SettingValue: ExpressibleByArgument, Sendable {
+    static func read(_ key: String, from sources: ConfigurationSources) throws -> Self?
+}
+
+extension Int: SettingValue {
+    static func read(_ key: String, from sources: ConfigurationSources) throws -> Int? {
+        try sources.optionalInt(key, flag: nil)
+    }
+}
+
+extension String: SettingValue {
+    static func read(_ key: String, from sources: ConfigurationSources) throws -> String? {
+        try sources.optionalString(key, flag: nil)
+    }
+}
+
+extension Bool: SettingValue {
+    static func read(_ key: String, from sources: ConfigurationSources) throws -> Bool? {
+        try sources.optionalBool(key)
+    }
+}
+
+/// An enumeration setting reads its raw value: `--log-format json`, `STREAMREC_LOG_FORMAT=json`.
+extension SettingValue where Self: RawRepresentable<String> & CaseIterable {
+    static func read(_ key: String, from sources: ConfigurationSources) throws -> Self? {
+        guard let text = try sources.optionalString(key, flag: nil) else { return nil }
+        guard let value = Self(rawValue: text) else {
+            let known = allCases.map(\.rawValue).joined(separator: " or ")
+            throw ValidationError("\(sources.origin(of: key)) must be \(known), got '\(text)'")
+        }
+        return value
+    }
+}
+
+extension ConfigurationSources {
+    /// The first of flag, environment, file and default that has the setting, checked against its bound.
+    func value<Value>(of setting: Setting<Value>, flag: Value?) throws -> Value {
+        guard let value = try optionalValue(of: setting, flag: flag) ?? setting.defaultValue else {
+            preconditionFailure("setting \(setting.key) has no default: read it with optionalValue")
+        }
+        return try setting.checked(value)
+    }
+
+    /// The value of a setting the library defaults: nil when nothing sets it.
+    func optionalValue<Value>(of setting: Setting<Value>, flag: Value?) throws -> Value? {
+        guard let value = try flag ?? Value.read(setting.key, from: self) else { return nil }
+        return try setting.checked(value)
     }
 }

@@ -34,8 +34,7 @@ struct PipelineOptions: ParsableArguments {
         Int?
     @Option(help: "User feature window, seconds of event time. (default: 300)") var userWindowSeconds: Int?
     @Option(help: "Allowed out-of-orderness of events, milliseconds. (default: 5_000)") var maxOutOfOrdernessMs: Int?
-    @Option(help: "Users kept per input partition (least recently active evicted). (default: 100_000)")
-    var maxUsersPerPartition: Int?
+    @Option(name: PipelineOptions.maxUsers.name, help: PipelineOptions.maxUsers.help) var maxUsersPerPartition: Int?
     @Option(help: "Seconds of event time after which an inactive user is dropped. (default: 2_592_000)")
     var userTtlSeconds: Int?
     @Option(
@@ -54,12 +53,10 @@ struct PipelineOptions: ParsableArguments {
     ) var behaviorWeights: String?
     @Option(help: "Minimum milliseconds of event time between two lists for a user (0: one per event). (default: 0)")
     var recommendationIntervalMs: Int?
-    @Option(
-        help:
-            "Milliseconds between checkpoints (state changes, outputs and input offsets committed together). (default: 100 with exactly-once, 1_000 with at-least-once)"
-    ) var checkpointIntervalMs: Int?
-    @Option(help: "exactly-once (Kafka transactions) or at-least-once. (default: exactly-once)")
-    var guarantee: String?
+    @Option(name: PipelineOptions.checkpointInterval.name, help: PipelineOptions.checkpointInterval.help)
+    var checkpointIntervalMs: Int?
+    @Option(name: PipelineOptions.guarantee.name, help: PipelineOptions.guarantee.help) var guarantee:
+        DeliveryGuarantee?
     @Option(
         help:
             "Stable name of this instance, e.g. the pod name; the transactional id is <group-id>-<instance-id>. (default: <host name>-<process id>)"
@@ -78,6 +75,19 @@ struct PipelineOptions: ParsableArguments {
         help:
             "An event time more than this many milliseconds after its record's Kafka timestamp goes to the dead-letter topic. (default: 3_600_000)"
     ) var maxFutureSkewMs: Int?
+
+    static let maxUsers = Setting<Int>(
+        "max-users-per-partition", default: PipelineSettings().maxUsersPerTask, bound: .positive,
+        help: "Users kept per input partition (least recently active evicted).")
+    static let checkpointInterval = Setting<Int>(
+        "checkpoint-interval-ms", default: nil, bound: .positive,
+        help: "Milliseconds between checkpoints (state changes, outputs and input offsets committed together).",
+        defaultText: DeliveryGuarantee.allCases.map {
+            "\(WorkerOptions.defaults(guarantee: $0).checkpointIntervalMilliseconds) with \($0.rawValue)"
+        }.joined(separator: ", "))
+    static let guarantee = Setting<DeliveryGuarantee>(
+        "guarantee", default: WorkerOptions.defaults.guarantee,
+        help: "exactly-once (Kafka transactions) or at-least-once.")
 
     /// The value of every setting, each from the first source that has it: flag, environment, file, default.
     func resolve(_ sources: ConfigurationSources) throws -> ResolvedPipelineOptions {
@@ -100,8 +110,7 @@ struct PipelineOptions: ParsableArguments {
             historySize: try sources.int("history-size", flag: historySize, default: PipelineSettings().historySize),
             userWindowSeconds: try sources.int("user-window-seconds", flag: userWindowSeconds, default: 300),
             maxOutOfOrdernessMs: try sources.int("max-out-of-orderness-ms", flag: maxOutOfOrdernessMs, default: 5_000),
-            maxUsersPerPartition: try sources.int(
-                "max-users-per-partition", flag: maxUsersPerPartition, default: 100_000),
+            maxUsersPerPartition: try sources.value(of: Self.maxUsers, flag: maxUsersPerPartition),
             userTtlSeconds: try sources.int(
                 "user-ttl-seconds", flag: userTtlSeconds, default: Int(PipelineSettings().userTTL / 1_000)),
             maxItems: try sources.int("max-items", flag: maxItems, default: 200_000),
@@ -115,9 +124,8 @@ struct PipelineOptions: ParsableArguments {
                 "behavior-weights", flag: behaviorWeights, default: "view=1,click=2,favorite=3,cart=4,purchase=5"),
             recommendationIntervalMs: try sources.int(
                 "recommendation-interval-ms", flag: recommendationIntervalMs, default: 0),
-            checkpointIntervalMs: try sources.optionalInt("checkpoint-interval-ms", flag: checkpointIntervalMs),
-            guarantee: try sources.string(
-                "guarantee", flag: guarantee, default: DeliveryGuarantee.exactlyOnce.rawValue),
+            checkpointIntervalMs: try sources.optionalValue(of: Self.checkpointInterval, flag: checkpointIntervalMs),
+            guarantee: try sources.value(of: Self.guarantee, flag: guarantee),
             instanceId: try sources.string("instance-id", flag: instanceId, default: ""),
             idleTimeoutSeconds: try sources.int("idle-timeout-seconds", flag: idleTimeoutSeconds, default: 30),
             catalogTopic: try sources.string("catalog-topic", flag: catalogTopic, default: "item-catalog"),
@@ -155,7 +163,7 @@ struct ResolvedPipelineOptions {
     var recommendationIntervalMs: Int
     /// nil: the guarantee's default (`WorkerOptions`).
     var checkpointIntervalMs: Int?
-    var guarantee: String
+    var guarantee: DeliveryGuarantee
     /// Empty: the worker's default (host name and process id).
     var instanceId: String
     var idleTimeoutSeconds: Int
@@ -203,11 +211,6 @@ struct ResolvedPipelineOptions {
         guard lanes > 0 else { throw ValidationError("--lanes must be positive, got \(lanes)") }
         guard maxQueuedPerLane > 0 else { throw ValidationError("--max-queued-per-lane must be positive") }
         guard partitions > 0 else { throw ValidationError("--partitions must be positive, got \(partitions)") }
-        guard checkpointIntervalMs ?? 1 > 0 else { throw ValidationError("--checkpoint-interval-ms must be positive") }
-        guard let guarantee = DeliveryGuarantee(rawValue: guarantee) else {
-            let known = DeliveryGuarantee.allCases.map(\.rawValue).joined(separator: " or ")
-            throw ValidationError("--guarantee must be \(known), got '\(self.guarantee)'")
-        }
         options.guarantee = guarantee
         if !instanceId.isEmpty { options.instanceID = instanceId }
         options.pipeline = settings
@@ -221,3 +224,16 @@ struct ResolvedPipelineOptions {
         return options
     }
 }
+
+extension WorkerOptions {
+    /// The worker's own defaults, which the settings of `run` show and fall back to.
+    static let defaults = WorkerOptions(kafka: KafkaConfiguration(bootstrapServers: ""))
+
+    static func defaults(guarantee: DeliveryGuarantee) -> WorkerOptions {
+        var options = defaults
+        options.guarantee = guarantee
+        return options
+    }
+}
+
+extension DeliveryGuarantee: SettingValue {}
