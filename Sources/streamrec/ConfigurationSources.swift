@@ -187,6 +187,7 @@ struct SettingBound<Value>: Sendable {
 
 extension SettingBound where Value == Int {
     static let positive = SettingBound(requirement: "positive") { $0 > 0 }
+    static let nonNegative = SettingBound(requirement: "0 or more") { $0 >= 0 }
     static func within(_ range: ClosedRange<Int>) -> SettingBound {
         SettingBound(requirement: "\(range.lowerBound)...\(range.upperBound)") { range.contains($0) }
     }
@@ -240,5 +241,12 @@ extension ConfigurationSources {
     func optionalValue<Value>(of setting: Setting<Value>, flag: Value?) throws -> Value? {
         guard let value = try flag ?? Value.read(setting.key, from: self) else { return nil }
         return try setting.checked(value)
+    }
+}
+
+extension Option {
+    /// The flag of `setting`: `@Option(Self.topN) var topN: Int?`, nil when not given (the other sources come next).
+    init<Wrapped: SettingValue>(_ setting: Setting<Wrapped>) where Value == Wrapped? {
+        self.init(name: setting.name, help: setting.help)
     }
 }

@@ -24,14 +24,13 @@ struct HTTPOptions: ParsableArguments {
         "sse-heartbeat-ms", HTTPLimits().heartbeatInterval,
         help: "Milliseconds between heartbeat comments on a quiet event stream.")
 
-    @Option(name: HTTPOptions.port.name, help: HTTPOptions.port.help) var httpPort: Int?
-    @Option(name: HTTPOptions.host.name, help: HTTPOptions.host.help) var httpHost: String?
-    @Option(name: HTTPOptions.healthPort.name, help: HTTPOptions.healthPort.help) var healthPort: Int?
-    @Option(name: HTTPOptions.maxConnections.name, help: HTTPOptions.maxConnections.help)
-    var httpMaxConnections: Int?
-    @Option(name: HTTPOptions.headerTimeout.name, help: HTTPOptions.headerTimeout.help) var httpHeaderTimeoutMs: Int?
-    @Option(name: HTTPOptions.idleTimeout.name, help: HTTPOptions.idleTimeout.help) var httpIdleTimeoutMs: Int?
-    @Option(name: HTTPOptions.heartbeat.name, help: HTTPOptions.heartbeat.help) var sseHeartbeatMs: Int?
+    @Option(HTTPOptions.port) var httpPort: Int?
+    @Option(HTTPOptions.host) var httpHost: String?
+    @Option(HTTPOptions.healthPort) var healthPort: Int?
+    @Option(HTTPOptions.maxConnections) var httpMaxConnections: Int?
+    @Option(HTTPOptions.headerTimeout) var httpHeaderTimeoutMs: Int?
+    @Option(HTTPOptions.idleTimeout) var httpIdleTimeoutMs: Int?
+    @Option(HTTPOptions.heartbeat) var sseHeartbeatMs: Int?
     @Option(
         help: ArgumentHelp(
             "A `streamrec evaluate` report for the console: its --json file, its --plot file (.svg), or both "

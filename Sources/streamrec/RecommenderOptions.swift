@@ -32,31 +32,37 @@ struct RecommenderOptions: ParsableArguments {
         help: "Weights of the hand-written blend. (default: cf=0.6,content=0.2,cart=0.15,trending=0.05,popular=0.2)")
     var blend: String?
     @Option(help: "At most this many items of one category in a list. (default: 5)") var maxPerCategory: Int?
-    @Option(help: "Never recommend what the user interacted with recently: true or false. (default: true)")
-    var filterSeen: String?
-    @Option(help: "Never recommend what the user bought: true or false. (default: true)") var filterPurchased: String?
+    @Option(Self.filterSeen) var filterSeen: Bool?
+    @Option(Self.filterPurchased) var filterPurchased: Bool?
     @Option(help: "Users whose latest feed is kept per partition. (default: 10_000)") var userCacheSize: Int?
     @Option(help: "Expire-after-write of the user cache, seconds of event time. (default: 600)")
     var userCacheTtlSeconds: Int?
     @Option(help: "A feed's items are labelled by the user's actions within this long, seconds. (default: 600)")
     var trainingHorizonSeconds: Int?
-    @Option(help: "Train when this instance gets the training partition: true or false. (default: true)")
-    var trainer: String?
+    @Option(Self.trainer) var trainer: Bool?
     @Option(help: "Learned ranker: fm or deepfm. (default: fm)") var modelKind: String?
     @Option(help: "Hashed feature space of a new model, bits. (default: 16)") var modelHashBits: Int?
     @Option(help: "Latent factors of a new model. (default: 8)") var modelFactors: Int?
     @Option(help: "Training examples between two publish decisions. (default: 2_000)") var modelPublishEvery: Int?
-    @Option(help: "Make each version the trainer publishes active (unless pinned): true or false. (default: true)")
-    var modelAutoActivate: String?
+    @Option(Self.modelAutoActivate) var modelAutoActivate: Bool?
     @Option(help: "Topic of model versions (compacted). (default: recsys-models)") var modelsTopic: String?
+
+    private static let pipeline = PipelineSettings()
+    static let filterSeen = Setting<Bool>(
+        "filter-seen", default: pipeline.filterSeen,
+        help: "Never recommend what the user interacted with recently: true or false.")
+    static let filterPurchased = Setting<Bool>(
+        "filter-purchased", default: pipeline.filterPurchased,
+        help: "Never recommend what the user bought: true or false.")
+    static let trainer = Setting<Bool>(
+        "trainer", default: pipeline.trainer.enabled,
+        help: "Train when this instance gets the training partition: true or false.")
+    static let modelAutoActivate = Setting<Bool>(
+        "model-auto-activate", default: pipeline.trainer.autoActivate,
+        help: "Make each version the trainer publishes active (unless pinned): true or false.")
 
     /// Applies the flags (or their environment/file values, or the defaults) to `settings`.
     func apply(_ sources: ConfigurationSources, to settings: inout PipelineSettings) throws {
-        func bool(_ key: String, _ flag: String?, _ fallback: Bool) throws -> Bool {
-            let text = try sources.string(key, flag: flag, default: String(fallback))
-            guard let value = Bool(text) else { throw ValidationError("--\(key) must be true or false, got '\(text)'") }
-            return value
-        }
         let defaults = PipelineSettings()
         settings.coOccurrenceItems = try sources.int(
             "co-occurrence-items", flag: coOccurrenceItems, default: defaults.coOccurrenceItems)
@@ -86,20 +92,20 @@ struct RecommenderOptions: ParsableArguments {
             try sources.int("similar-list-interval-ms", flag: similarListIntervalMs, default: 60_000))
         settings.maxPerCategory = try sources.int(
             "max-per-category", flag: maxPerCategory, default: defaults.maxPerCategory)
-        settings.filterSeen = try bool("filter-seen", filterSeen, true)
-        settings.filterPurchased = try bool("filter-purchased", filterPurchased, true)
+        settings.filterSeen = try sources.value(of: Self.filterSeen, flag: filterSeen)
+        settings.filterPurchased = try sources.value(of: Self.filterPurchased, flag: filterPurchased)
         settings.userCache = CacheBounds(
             maxEntries: try sources.int("user-cache-size", flag: userCacheSize, default: 10_000),
             expireAfterWrite: Int64(try sources.int("user-cache-ttl-seconds", flag: userCacheTtlSeconds, default: 600))
                 * 1_000)
         settings.trainingHorizon =
             Int64(try sources.int("training-horizon-seconds", flag: trainingHorizonSeconds, default: 600)) * 1_000
-        settings.trainer.enabled = try bool("trainer", trainer, true)
+        settings.trainer.enabled = try sources.value(of: Self.trainer, flag: trainer)
         settings.trainer.kind = try sources.string("model-kind", flag: modelKind, default: "fm")
         settings.trainer.hashBits = try sources.int("model-hash-bits", flag: modelHashBits, default: 16)
         settings.trainer.factors = try sources.int("model-factors", flag: modelFactors, default: 8)
         settings.trainer.publishEvery = try sources.int("model-publish-every", flag: modelPublishEvery, default: 2_000)
-        settings.trainer.autoActivate = try bool("model-auto-activate", modelAutoActivate, true)
+        settings.trainer.autoActivate = try sources.value(of: Self.modelAutoActivate, flag: modelAutoActivate)
         settings.topics.models = try sources.string("models-topic", flag: modelsTopic, default: "recsys-models")
         do {
             settings.blend = try BlendWeights(

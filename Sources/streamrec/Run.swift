@@ -17,12 +17,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
     @OptionGroup(title: "HTTP") var http: HTTPOptions
-    @Option(name: Run.maxEventStreams.name, help: Run.maxEventStreams.help) var maxEventStreams: Int?
-    @Option(name: Run.httpAdvertise.name, help: Run.httpAdvertise.help) var httpAdvertise: String?
-    @Option(name: Run.servedUsers.name, help: Run.servedUsers.help) var servedUsers: Int?
-    @Option(name: Run.stallTimeout.name, help: Run.stallTimeout.help) var stallTimeoutMs: Int?
-    @Option(name: Run.gracePeriod.name, help: Run.gracePeriod.help) var gracePeriodSeconds: Int?
-    @Option(name: Run.logFormat.name, help: Run.logFormat.help) var logFormat: LogFormat?
+    @Option(Run.maxEventStreams) var maxEventStreams: Int?
+    @Option(Run.httpAdvertise) var httpAdvertise: String?
+    @Option(Run.servedUsers) var servedUsers: Int?
+    @Option(Run.stallTimeout) var stallTimeoutMs: Int?
+    @Option(Run.gracePeriod) var gracePeriodSeconds: Int?
+    @Option(Run.logFormat) var logFormat: LogFormat?
     @Option(
         help: "JSON file of settings, keys as the flags: {\"top-n\": 20, \"kafka\": {\"security.protocol\": \"SSL\"}}.")
     var configFile: String?

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Recommender
 import Testing
+import Worker
 
 @testable import streamrec
 
@@ -74,6 +76,36 @@ import Testing
             try KafkaOptions.parse(["--config", "=hunter2"]).configuration(sources)
         } throws: { error in
             !"\(error)".contains("hunter2") && "\(error)".contains("without a key")
+        }
+    }
+
+    @Test func typedSettingsReadAlikeFromEveryLayerAndABoundNamesItsFlag() async throws {
+        let path = try file(#"{"trainer": false, "filter-seen": "false", "guarantee": "at-least-once"}"#)
+        let sources = try await ConfigurationSources.load(
+            file: path, environment: ["STREAMREC_FILTER_PURCHASED": "false", "STREAMREC_LOG_FORMAT": "json"])
+        var settings = PipelineSettings()
+        try RecommenderOptions.parse([]).apply(sources, to: &settings)
+        #expect(!settings.trainer.enabled && !settings.filterSeen && !settings.filterPurchased)
+        #expect(settings.trainer.autoActivate)  // the default
+        #expect(try PipelineOptions.parse([]).resolve(sources).guarantee == .atLeastOnce)
+        #expect(try sources.value(of: Run.logFormat, flag: nil) == .json)
+        #expect(try sources.value(of: Run.logFormat, flag: .text) == .text)
+        #expect {
+            try PipelineOptions.parse(["--max-users-per-partition", "0"]).resolve(sources)
+        } throws: { error in
+            "\(error)".contains("--max-users-per-partition must be positive")
+        }
+        #expect {
+            try HTTPOptions.parse(["--http-port", "70000"]).resolve(sources)
+        } throws: { error in
+            "\(error)".contains("--http-port must be 0...65535")
+        }
+        #expect(throws: (any Error).self) { try PipelineOptions.parse(["--guarantee", "twice"]) }
+        let badBoolean = ConfigurationSources(environment: ["STREAMREC_TRAINER": "yes please"])
+        #expect {
+            try RecommenderOptions.parse([]).apply(badBoolean, to: &settings)
+        } throws: { error in
+            "\(error)".contains("STREAMREC_TRAINER must be true or false")
         }
     }
 }
