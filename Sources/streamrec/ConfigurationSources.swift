@@ -85,13 +85,8 @@ struct ConfigurationSources {
         }
     }
 
-    func int(_ key: String, flag: Int?, default fallback: Int) throws -> Int {
-        try optionalInt(key, flag: flag) ?? fallback
-    }
-
-    /// An integer setting whose default depends on other settings: nil when nothing sets it.
-    func optionalInt(_ key: String, flag: Int?) throws -> Int? {
-        if let flag { return flag }
+    /// An integer setting: nil when neither the environment nor the file sets it.
+    func optionalInt(_ key: String) throws -> Int? {
         if let value = reader.int(forKey: ConfigKey(key)) { return value }
         if let text = reader.string(forKey: ConfigKey(key)) {
             throw ValidationError("\(origin(of: key)): expected an integer, got '\(text)'")
@@ -99,25 +94,22 @@ struct ConfigurationSources {
         return nil
     }
 
-    func double(_ key: String, flag: Double?, default fallback: Double) throws -> Double {
-        if let flag { return flag }
-        guard let text = try optionalString(key, flag: nil) else { return fallback }
+    /// A text setting (a number in the file reads as its digits): nil when neither the environment nor the file
+    /// sets it.
+    func optionalString(_ key: String) throws -> String? {
+        if let value = reader.string(forKey: ConfigKey(key)) { return value }
+        if let number = reader.int(forKey: ConfigKey(key)) { return String(number) }
+        return nil
+    }
+
+    /// A number setting: a JSON number in the file, its text in the environment.
+    func optionalDouble(_ key: String) throws -> Double? {
+        if let value = reader.double(forKey: ConfigKey(key)) { return value }
+        guard let text = try optionalString(key) else { return nil }
         guard let value = Double(text) else {
             throw ValidationError("\(origin(of: key)): expected a number, got '\(text)'")
         }
         return value
-    }
-
-    func string(_ key: String, flag: String?, default fallback: String) throws -> String {
-        try optionalString(key, flag: flag) ?? fallback
-    }
-
-    /// A setting without a default: nil when neither the flag, the environment nor the file sets it.
-    func optionalString(_ key: String, flag: String?) throws -> String? {
-        if let flag { return flag }
-        if let value = reader.string(forKey: ConfigKey(key)) { return value }
-        if let number = reader.int(forKey: ConfigKey(key)) { return String(number) }
-        return nil
     }
 
     /// A Boolean setting: JSON `true`/`false` in the file, `true`/`false` in the environment.
@@ -193,6 +185,10 @@ extension SettingBound where Value == Int {
     }
 }
 
+extension SettingBound where Value == Double {
+    static let nonNegative = SettingBound(requirement: "0 or more") { $0 >= 0 }
+}
+
 /// A type a setting can have: read from the environment or the file by key, nil when neither has it.
 protocol SettingValue: ExpressibleByArgument, Sendable {
     static func read(_ key: String, from sources: ConfigurationSources) throws -> Self?
@@ -200,13 +196,19 @@ protocol SettingValue: ExpressibleByArgument, Sendable {
 
 extension Int: SettingValue {
     static func read(_ key: String, from sources: ConfigurationSources) throws -> Int? {
-        try sources.optionalInt(key, flag: nil)
+        try sources.optionalInt(key)
     }
 }
 
 extension String: SettingValue {
     static func read(_ key: String, from sources: ConfigurationSources) throws -> String? {
-        try sources.optionalString(key, flag: nil)
+        try sources.optionalString(key)
+    }
+}
+
+extension Double: SettingValue {
+    static func read(_ key: String, from sources: ConfigurationSources) throws -> Double? {
+        try sources.optionalDouble(key)
     }
 }
 
@@ -219,7 +221,7 @@ extension Bool: SettingValue {
 /// An enumeration setting reads its raw value: `--log-format json`, `STREAMREC_LOG_FORMAT=json`.
 extension SettingValue where Self: RawRepresentable<String> & CaseIterable {
     static func read(_ key: String, from sources: ConfigurationSources) throws -> Self? {
-        guard let text = try sources.optionalString(key, flag: nil) else { return nil }
+        guard let text = try sources.optionalString(key) else { return nil }
         guard let value = Self(rawValue: text) else {
             let known = allCases.map(\.rawValue).joined(separator: " or ")
             throw ValidationError("\(sources.origin(of: key)) must be \(known), got '\(text)'")

@@ -18,11 +18,11 @@ import Worker
         let path = try file(#"{"top-n": 7, "lanes": 3, "history-size": 9, "brokers": "file:9092"}"#)
         let sources = try await ConfigurationSources.load(
             file: path, environment: ["STREAMREC_TOP_N": "12", "STREAMREC_LANES": "5", "OTHER_TOP_N": "99"])
-        #expect(try sources.int("top-n", flag: 20, default: 10) == 20)  // flag
-        #expect(try sources.int("top-n", flag: nil, default: 10) == 12)  // environment
-        #expect(try sources.int("history-size", flag: nil, default: 50) == 9)  // file
-        #expect(try sources.int("max-items", flag: nil, default: 200_000) == 200_000)  // default
-        #expect(try sources.string("brokers", flag: nil, default: "localhost:9092") == "file:9092")
+        #expect(try sources.value(of: PipelineOptions.topN, flag: 20) == 20)  // flag
+        #expect(try sources.value(of: PipelineOptions.topN, flag: nil) == 12)  // environment
+        #expect(try sources.value(of: PipelineOptions.historySize, flag: nil) == 9)  // file
+        #expect(try sources.value(of: PipelineOptions.maxItems, flag: nil) == 200_000)  // default
+        #expect(try sources.value(of: KafkaOptions.brokers, flag: nil) == "file:9092")
     }
 
     @Test func pipelineFlagsResolveThroughTheSources() async throws {
@@ -36,14 +36,14 @@ import Worker
     @Test func aBadValueNamesTheVariableOrFileKeyToFix() async throws {
         let sources = ConfigurationSources(environment: ["STREAMREC_TOP_N": "ten"])
         #expect {
-            _ = try sources.int("top-n", flag: nil, default: 10)
+            _ = try sources.value(of: PipelineOptions.topN, flag: nil)
         } throws: { error in
             "\(error)".contains("STREAMREC_TOP_N") && "\(error)".contains("'ten'")
         }
         let path = try file(#"{"lanes": "two"}"#)
         let fromFile = try await ConfigurationSources.load(file: path, environment: [:])
         #expect {
-            _ = try fromFile.int("lanes", flag: nil, default: 2)
+            _ = try fromFile.value(of: PipelineOptions.lanes, flag: nil)
         } throws: { error in
             "\(error)".contains("\"lanes\" in \(path)")
         }
@@ -80,13 +80,15 @@ import Worker
     }
 
     @Test func typedSettingsReadAlikeFromEveryLayerAndABoundNamesItsFlag() async throws {
-        let path = try file(#"{"trainer": false, "filter-seen": "false", "guarantee": "at-least-once"}"#)
+        let path = try file(
+            #"{"trainer": false, "filter-seen": "false", "guarantee": "at-least-once", "cf-seed-decay": 0.7}"#)
         let sources = try await ConfigurationSources.load(
             file: path, environment: ["STREAMREC_FILTER_PURCHASED": "false", "STREAMREC_LOG_FORMAT": "json"])
         var settings = PipelineSettings()
         try RecommenderOptions.parse([]).apply(sources, to: &settings)
         #expect(!settings.trainer.enabled && !settings.filterSeen && !settings.filterPurchased)
         #expect(settings.trainer.autoActivate)  // the default
+        #expect(settings.cfSeedDecay == 0.7)
         #expect(try PipelineOptions.parse([]).resolve(sources).guarantee == .atLeastOnce)
         #expect(try sources.value(of: Run.logFormat, flag: nil) == .json)
         #expect(try sources.value(of: Run.logFormat, flag: .text) == .text)
