@@ -136,127 +136,65 @@ struct PipelineOptions: ParsableArguments {
     @Option(Self.maxRecordBytes) var maxRecordBytes: Int?
     @Option(Self.maxFutureSkew) var maxFutureSkewMs: Int?
 
-    /// The value of every setting, each from the first source that has it: flag, environment, file, default.
-    func resolve(_ sources: ConfigurationSources) throws -> ResolvedPipelineOptions {
-        ResolvedPipelineOptions(
-            groupId: try sources.value(of: Self.groupId, flag: groupId),
-            inputTopic: try sources.value(of: Self.inputTopic, flag: inputTopic),
-            userFeaturesTopic: try sources.value(of: Self.userFeaturesTopic, flag: userFeaturesTopic),
-            itemFeaturesTopic: try sources.value(of: Self.itemFeaturesTopic, flag: itemFeaturesTopic),
-            applicationId: try sources.value(of: Self.applicationId, flag: applicationId),
-            lanes: try sources.value(of: Self.lanes, flag: lanes),
-            maxQueuedPerLane: try sources.value(of: Self.maxQueuedPerLane, flag: maxQueuedPerLane),
-            recommendationsTopic: try sources.value(of: Self.recommendationsTopic, flag: recommendationsTopic),
-            dlqTopic: try sources.value(of: Self.dlqTopic, flag: dlqTopic),
-            lateTopic: try sources.value(of: Self.lateTopic, flag: lateTopic),
-            partitions: try sources.value(of: Self.partitions, flag: partitions),
-            topN: try sources.value(of: Self.topN, flag: topN),
-            historySize: try sources.value(of: Self.historySize, flag: historySize),
-            userWindowSeconds: try sources.value(of: Self.userWindow, flag: userWindowSeconds),
-            maxOutOfOrdernessMs: try sources.value(of: Self.maxOutOfOrderness, flag: maxOutOfOrdernessMs),
-            maxUsersPerPartition: try sources.value(of: Self.maxUsers, flag: maxUsersPerPartition),
-            userTtlSeconds: try sources.value(of: Self.userTTL, flag: userTtlSeconds),
-            maxItems: try sources.value(of: Self.maxItems, flag: maxItems),
-            itemWindowSeconds: try sources.value(of: Self.itemWindow, flag: itemWindowSeconds),
-            maxItemsPerPartition: try sources.value(of: Self.maxItemsPerPartition, flag: maxItemsPerPartition),
-            itemTtlSeconds: try sources.value(of: Self.itemTTL, flag: itemTtlSeconds),
-            tableUpdateIntervalMs: try sources.value(of: Self.tableUpdateInterval, flag: tableUpdateIntervalMs),
-            behaviorWeights: try sources.value(of: Self.behaviorWeights, flag: behaviorWeights),
-            recommendationIntervalMs: try sources.value(
-                of: Self.recommendationInterval, flag: recommendationIntervalMs),
-            checkpointIntervalMs: try sources.optionalValue(of: Self.checkpointInterval, flag: checkpointIntervalMs),
-            guarantee: try sources.value(of: Self.guarantee, flag: guarantee),
-            instanceId: try sources.optionalValue(of: Self.instanceId, flag: instanceId),
-            idleTimeoutSeconds: try sources.value(of: Self.idleTimeout, flag: idleTimeoutSeconds),
-            catalogTopic: try sources.value(of: Self.catalogTopic, flag: catalogTopic),
-            maxRecordBytes: try sources.value(of: Self.maxRecordBytes, flag: maxRecordBytes),
-            maxFutureSkewMs: try sources.value(of: Self.maxFutureSkew, flag: maxFutureSkewMs)
-        )
-    }
-}
-
-/// The pipeline flags after resolution.
-struct ResolvedPipelineOptions {
-    var groupId: String
-    var inputTopic: String
-    var userFeaturesTopic: String
-    var itemFeaturesTopic: String
-    var applicationId: String
-    var lanes: Int
-    var maxQueuedPerLane: Int
-    var recommendationsTopic: String
-    var dlqTopic: String
-    var lateTopic: String
-    var partitions: Int
-    var topN: Int
-    var historySize: Int
-    var userWindowSeconds: Int
-    var maxOutOfOrdernessMs: Int
-    var maxUsersPerPartition: Int
-    var userTtlSeconds: Int
-    var maxItems: Int
-    var itemWindowSeconds: Int
-    var maxItemsPerPartition: Int
-    var itemTtlSeconds: Int
-    var tableUpdateIntervalMs: Int
-    var behaviorWeights: String
-    var recommendationIntervalMs: Int
-    /// nil: the guarantee's default (`WorkerOptions`).
-    var checkpointIntervalMs: Int?
-    var guarantee: DeliveryGuarantee
-    /// nil: the worker's default (host name and process id).
-    var instanceId: String?
-    var idleTimeoutSeconds: Int
-    var catalogTopic: String
-    var maxRecordBytes: Int
-    var maxFutureSkewMs: Int
-
+    /// The worker's options, each setting from the first source that has it: flag, environment, file, default.
     func workerOptions(
         kafka: KafkaConfiguration, recommender: RecommenderOptions, sources: ConfigurationSources
     ) throws -> WorkerOptions {
+        func value<Value>(_ setting: Setting<Value>, _ flag: Value?) throws -> Value {
+            try sources.value(of: setting, flag: flag)
+        }
+        func milliseconds(_ setting: Setting<Int>, _ flag: Int?, per unit: Int64 = 1) throws -> Int64 {
+            Int64(try value(setting, flag)) * unit
+        }
         var configuration = kafka
-        configuration.groupID = groupId
+        configuration.groupID = try value(Self.groupId, groupId)
         var options = WorkerOptions(kafka: configuration)
         var settings = PipelineSettings()
-        settings.topics = OutputTopics(applicationID: applicationId)
-        settings.topics.userFeatures = userFeaturesTopic
-        settings.topics.itemFeatures = itemFeaturesTopic
-        settings.topics.recommendations = recommendationsTopic
-        settings.topics.deadLetter = dlqTopic
-        settings.topics.late = lateTopic
-        settings.topN = topN
-        settings.historySize = historySize
-        settings.userWindow = Int64(userWindowSeconds) * 1_000
-        settings.maxOutOfOrderness = Int64(maxOutOfOrdernessMs)
-        settings.maxUsersPerTask = maxUsersPerPartition
-        settings.userTTL = Int64(userTtlSeconds) * 1_000
-        settings.maxItems = maxItems
-        settings.recommendationInterval = Int64(recommendationIntervalMs)
-        settings.itemWindow = Int64(itemWindowSeconds) * 1_000
-        settings.maxItemsPerTask = maxItemsPerPartition
-        settings.itemTTL = Int64(itemTtlSeconds) * 1_000
-        settings.tableUpdateInterval = Int64(tableUpdateIntervalMs)
+        settings.topics = OutputTopics(applicationID: try value(Self.applicationId, applicationId))
+        settings.topics.userFeatures = try value(Self.userFeaturesTopic, userFeaturesTopic)
+        settings.topics.itemFeatures = try value(Self.itemFeaturesTopic, itemFeaturesTopic)
+        settings.topics.recommendations = try value(Self.recommendationsTopic, recommendationsTopic)
+        settings.topics.deadLetter = try value(Self.dlqTopic, dlqTopic)
+        settings.topics.late = try value(Self.lateTopic, lateTopic)
+        settings.topN = try value(Self.topN, topN)
+        settings.historySize = try value(Self.historySize, historySize)
+        settings.userWindow = try milliseconds(Self.userWindow, userWindowSeconds, per: 1_000)
+        settings.maxOutOfOrderness = try milliseconds(Self.maxOutOfOrderness, maxOutOfOrdernessMs)
+        settings.maxUsersPerTask = try value(Self.maxUsers, maxUsersPerPartition)
+        settings.userTTL = try milliseconds(Self.userTTL, userTtlSeconds, per: 1_000)
+        settings.maxItems = try value(Self.maxItems, maxItems)
+        settings.recommendationInterval = try milliseconds(Self.recommendationInterval, recommendationIntervalMs)
+        settings.itemWindow = try milliseconds(Self.itemWindow, itemWindowSeconds, per: 1_000)
+        settings.maxItemsPerTask = try value(Self.maxItemsPerPartition, maxItemsPerPartition)
+        settings.itemTTL = try milliseconds(Self.itemTTL, itemTtlSeconds, per: 1_000)
+        settings.tableUpdateInterval = try milliseconds(Self.tableUpdateInterval, tableUpdateIntervalMs)
+        let partitions = try value(Self.partitions, self.partitions)
         settings.shufflePartitions = Int32(clamping: partitions)
-        settings.maxRecordBytes = maxRecordBytes
-        settings.maxFutureSkew = Int64(maxFutureSkewMs)
-        settings.idleTimeout = .seconds(idleTimeoutSeconds)
+        settings.maxRecordBytes = try value(Self.maxRecordBytes, maxRecordBytes)
+        settings.maxFutureSkew = try milliseconds(Self.maxFutureSkew, maxFutureSkewMs)
+        settings.idleTimeout = .seconds(try value(Self.idleTimeout, idleTimeoutSeconds))
         try recommender.apply(sources, to: &settings)
+        let weights = try value(Self.behaviorWeights, behaviorWeights)
         do {
-            settings.behaviorWeights = try BehaviorWeights(parsing: behaviorWeights)
+            settings.behaviorWeights = try BehaviorWeights(parsing: weights)
             try settings.validate()
         } catch {
             throw ValidationError(error.description)
         }
-        options.guarantee = guarantee
-        if let instanceId, !instanceId.isEmpty { options.instanceID = instanceId }
+        options.guarantee = try value(Self.guarantee, guarantee)
+        if let instanceId = try sources.optionalValue(of: Self.instanceId, flag: instanceId), !instanceId.isEmpty {
+            options.instanceID = instanceId
+        }
         options.pipeline = settings
-        options.topics.input = inputTopic
-        options.topics.catalog = catalogTopic
+        options.topics.input = try value(Self.inputTopic, inputTopic)
+        options.topics.catalog = try value(Self.catalogTopic, catalogTopic)
         options.topics.outputs = settings.topics
         options.topics.inputPartitions = partitions
-        if let checkpointIntervalMs { options.checkpointIntervalMilliseconds = checkpointIntervalMs }
-        options.lanes = lanes
-        options.maxQueuedPerLane = maxQueuedPerLane
+        if let interval = try sources.optionalValue(of: Self.checkpointInterval, flag: checkpointIntervalMs) {
+            options.checkpointIntervalMilliseconds = interval
+        }
+        options.lanes = try value(Self.lanes, lanes)
+        options.maxQueuedPerLane = try value(Self.maxQueuedPerLane, maxQueuedPerLane)
         return options
     }
 }

@@ -48,7 +48,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let sources = try await ConfigurationSources.load(file: configFile)
-        var options = try pipeline.resolve(sources).workerOptions(
+        var options = try pipeline.workerOptions(
             kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
         let http = try self.http.resolve(sources)
         let gracePeriodSeconds = try sources.value(of: Self.gracePeriod, flag: gracePeriodSeconds)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Recommender
 import Testing
 import Worker
@@ -27,10 +28,12 @@ import Worker
 
     @Test func pipelineFlagsResolveThroughTheSources() async throws {
         let sources = ConfigurationSources(environment: ["STREAMREC_GROUP_ID": "from-env", "STREAMREC_TOP_N": "4"])
-        let options = try PipelineOptions.parse(["--top-n", "6"]).resolve(sources)
-        #expect(options.topN == 6)
-        #expect(options.groupId == "from-env")
-        #expect(options.historySize == 200)  // the default (PipelineSettings.historySize), neither flag nor source
+        let options = try PipelineOptions.parse(["--top-n", "6"]).workerOptions(
+            kafka: KafkaConfiguration(bootstrapServers: ""), recommender: RecommenderOptions.parse([]), sources: sources
+        )
+        #expect(options.pipeline.topN == 6)
+        #expect(options.kafka.groupID == "from-env")
+        #expect(options.pipeline.historySize == 200)  // the default (PipelineSettings.historySize), neither flag nor source
     }
 
     @Test func aBadValueNamesTheVariableOrFileKeyToFix() async throws {
@@ -84,16 +87,20 @@ import Worker
             #"{"trainer": false, "filter-seen": "false", "guarantee": "at-least-once", "cf-seed-decay": 0.7}"#)
         let sources = try await ConfigurationSources.load(
             file: path, environment: ["STREAMREC_FILTER_PURCHASED": "false", "STREAMREC_LOG_FORMAT": "json"])
+        let (kafka, recommender) = (KafkaConfiguration(bootstrapServers: ""), try RecommenderOptions.parse([]))
         var settings = PipelineSettings()
-        try RecommenderOptions.parse([]).apply(sources, to: &settings)
+        try recommender.apply(sources, to: &settings)
         #expect(!settings.trainer.enabled && !settings.filterSeen && !settings.filterPurchased)
         #expect(settings.trainer.autoActivate)  // the default
         #expect(settings.cfSeedDecay == 0.7)
-        #expect(try PipelineOptions.parse([]).resolve(sources).guarantee == .atLeastOnce)
+        #expect(
+            try PipelineOptions.parse([]).workerOptions(kafka: kafka, recommender: recommender, sources: sources)
+                .guarantee == .atLeastOnce)
         #expect(try sources.value(of: Run.logFormat, flag: nil) == .json)
         #expect(try sources.value(of: Run.logFormat, flag: .text) == .text)
         #expect {
-            try PipelineOptions.parse(["--max-users-per-partition", "0"]).resolve(sources)
+            try PipelineOptions.parse(["--max-users-per-partition", "0"]).workerOptions(
+                kafka: kafka, recommender: recommender, sources: sources)
         } throws: { error in
             "\(error)".contains("--max-users-per-partition must be positive")
         }
