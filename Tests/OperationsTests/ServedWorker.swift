@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Operations
 import Prometheus
 import Recommender
@@ -19,7 +18,7 @@ final class ServedWorker: Sendable {
     static let restoringPartition: Int32 = 2
     static let elsewherePartition: Int32 = 3
     static let ownAddress = "10.0.0.1:8080"
-    static let ownerOfPartition3 = "10.0.0.2:8080"
+    static let otherInstance = "10.0.0.2:8080"
     static let modelName = "fm-routes-0001"
 
     let settings: PipelineSettings
@@ -57,7 +56,7 @@ final class ServedWorker: Sendable {
 
         serving.ready(Self.servedPartitions)
         serving.restoring([Self.restoringPartition])
-        announce(Self.ownerOfPartition3, partitions: [Self.elsewherePartition], at: 1)
+        announce(Self.otherInstance, partitions: [Self.elsewherePartition], at: 1)
         // This instance's own announcement, later and also claiming 3 (say, from before a rebalance): a redirect
         // never points an instance at itself.
         announce(Self.ownAddress, partitions: Self.servedPartitions + [Self.elsewherePartition], at: 2)

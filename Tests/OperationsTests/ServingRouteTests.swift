@@ -118,13 +118,13 @@ import Testing
 
     @Test func aUserOfAPartitionAnotherInstanceServesIsRedirectedToIt() async throws {
         let served = try ServedWorker()
-        let owner = "http://\(ServedWorker.ownerOfPartition3)"
+        let owner = "http://\(ServedWorker.otherInstance)"
         let path = "/v1/users/\(served.elsewhereUser)/recommendations"
         try await served.application().test(.router) { client in
             try await client.execute(uri: path, method: .get) {
                 #expect($0.status == .temporaryRedirect)
                 #expect($0.headers[.location] == "\(owner)\(path)?redirected=1")
-                try expectError($0, .temporaryRedirect, containing: ServedWorker.ownerOfPartition3)
+                try expectError($0, .temporaryRedirect, containing: ServedWorker.otherInstance)
             }
             try await client.execute(uri: "\(path)?surface=cart&n=3", method: .get) {
                 #expect($0.headers[.location] == "\(owner)\(path)?surface=cart&n=3&redirected=1")
