@@ -135,7 +135,7 @@ struct ConfigurationSources {
 }
 
 /// One setting, declared once: its key — the flag `--<key>`, `"<key>"` in the config file, `STREAMREC_<KEY>` in the
-/// environment —, its default, its bound and its help. An option declares `@Option(name: s.name, help: s.help)` and
+/// environment —, its default (the library's own where it has one, within the bound), its bound and its help. An option declares `@Option(name: s.name, help: s.help)` and
 /// reads its value with `sources.value(of: s, flag:)`, so the CLI, the environment and the file name, default and
 /// check it alike (hummingbird's `Application+ConfigReader` way).
 struct Setting<Value: SettingValue>: Sendable {
@@ -164,10 +164,10 @@ struct Setting<Value: SettingValue>: Sendable {
         return ArgumentHelp("\(abstract) (default: \(fallback))")
     }
 
-    /// The value as given, when it keeps the bound.
-    func checked(_ value: Value) throws -> Value {
+    /// The value as given, when it keeps the bound; `origin` is where it was given, for the message.
+    func checked(_ value: Value, from origin: String) throws -> Value {
         guard let bound, !bound.holds(value) else { return value }
-        throw ValidationError("--\(key) must be \(bound.requirement), got \(value)")
+        throw ValidationError("\(origin) must be \(bound.requirement), got \(value)")
     }
 }
 
@@ -236,13 +236,14 @@ extension ConfigurationSources {
         guard let value = try optionalValue(of: setting, flag: flag) ?? setting.defaultValue else {
             preconditionFailure("setting \(setting.key) has no default: read it with optionalValue")
         }
-        return try setting.checked(value)
+        return value
     }
 
     /// The value of a setting the library defaults: nil when nothing sets it.
     func optionalValue<Value>(of setting: Setting<Value>, flag: Value?) throws -> Value? {
-        guard let value = try flag ?? Value.read(setting.key, from: self) else { return nil }
-        return try setting.checked(value)
+        if let flag { return try setting.checked(flag, from: "--\(setting.key)") }
+        guard let value = try Value.read(setting.key, from: self) else { return nil }
+        return try setting.checked(value, from: origin(of: setting.key))
     }
 }
 

@@ -86,7 +86,8 @@ import Worker
         let path = try file(
             #"{"trainer": false, "filter-seen": "false", "guarantee": "at-least-once", "cf-seed-decay": 0.7}"#)
         let sources = try await ConfigurationSources.load(
-            file: path, environment: ["STREAMREC_FILTER_PURCHASED": "false", "STREAMREC_LOG_FORMAT": "json"])
+            file: path,
+            environment: ["STREAMREC_FILTER_PURCHASED": "false", "STREAMREC_LOG_FORMAT": "json"])
         let (kafka, recommender) = (KafkaConfiguration(bootstrapServers: ""), try RecommenderOptions.parse([]))
         var settings = PipelineSettings()
         try recommender.apply(sources, to: &settings)
@@ -110,6 +111,11 @@ import Worker
             "\(error)".contains("--http-port must be 0...65535")
         }
         #expect(throws: (any Error).self) { try PipelineOptions.parse(["--guarantee", "twice"]) }
+        #expect {
+            try ConfigurationSources(environment: ["STREAMREC_TOP_N": "0"]).value(of: PipelineOptions.topN, flag: nil)
+        } throws: { error in
+            "\(error)".contains("STREAMREC_TOP_N must be positive, got 0")
+        }
         let badBoolean = ConfigurationSources(environment: ["STREAMREC_TRAINER": "yes please"])
         #expect {
             try RecommenderOptions.parse([]).apply(badBoolean, to: &settings)
