@@ -135,9 +135,9 @@ struct ConfigurationSources {
 }
 
 /// One setting, declared once: its key — the flag `--<key>`, `"<key>"` in the config file, `STREAMREC_<KEY>` in the
-/// environment —, its default (the library's own where it has one, within the bound), its bound and its help. An option declares `@Option(name: s.name, help: s.help)` and
-/// reads its value with `sources.value(of: s, flag:)`, so the CLI, the environment and the file name, default and
-/// check it alike (hummingbird's `Application+ConfigReader` way).
+/// environment —, its default (the library's own where it has one), its bound and its help. An option declares
+/// `@Option(setting) var …` and reads its value with `sources.value(of: setting, flag:)`, so the CLI, the environment
+/// and the file name, default and check it alike (hummingbird's `Application+ConfigReader` way).
 struct Setting<Value: SettingValue>: Sendable {
     let key: String
     /// nil: the library picks the default from other settings (`defaultText` says how).
@@ -177,16 +177,15 @@ struct SettingBound<Value>: Sendable {
     let holds: @Sendable (Value) -> Bool
 }
 
+extension SettingBound where Value: Comparable & ExpressibleByIntegerLiteral & SendableMetatype {
+    static var positive: SettingBound { SettingBound(requirement: "positive") { $0 > 0 } }
+    static var nonNegative: SettingBound { SettingBound(requirement: "0 or more") { $0 >= 0 } }
+}
+
 extension SettingBound where Value == Int {
-    static let positive = SettingBound(requirement: "positive") { $0 > 0 }
-    static let nonNegative = SettingBound(requirement: "0 or more") { $0 >= 0 }
     static func within(_ range: ClosedRange<Int>) -> SettingBound {
         SettingBound(requirement: "\(range.lowerBound)...\(range.upperBound)") { range.contains($0) }
     }
-}
-
-extension SettingBound where Value == Double {
-    static let nonNegative = SettingBound(requirement: "0 or more") { $0 >= 0 }
 }
 
 /// A type a setting can have: read from the environment or the file by key, nil when neither has it.
