@@ -33,7 +33,8 @@ import Worker
         )
         #expect(options.pipeline.topN == 6)
         #expect(options.kafka.groupID == "from-env")
-        #expect(options.pipeline.historySize == 200)  // the default (PipelineSettings.historySize), neither flag nor source
+        // The default (PipelineSettings.historySize): neither a flag nor a source sets it.
+        #expect(options.pipeline.historySize == 200)
     }
 
     @Test func aBadValueNamesTheVariableOrFileKeyToFix() async throws {
