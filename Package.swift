@@ -154,6 +154,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSwift),
+        // The HTTP routes driven through HummingbirdTesting's router framework: no socket, no Kafka.
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Operations", "Serving", "Recommender", "Topology", "StreamEngine", "Worker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "WorkerTests",
             dependencies: [

@@ -1,7 +1,6 @@
 import Hummingbird
 import Logging
 import Prometheus
-import Worker
 
 /// The worker's HTTP face: `/metrics` (Prometheus text), `/health/live` (the process answers), `/health/ready` (the
 /// worker joined its group and has not failed — what a load balancer or a Kubernetes readiness probe should ask),
@@ -10,20 +9,20 @@ import Worker
 /// port allows.
 public enum HealthServer {
     public static func router(
-        worker: Worker, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry,
+        state: WorkerHTTPState, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry,
         console: Console.Settings = .init(), limits: HTTPLimits = HTTPLimits()
     ) -> Router<BasicRequestContext> {
-        let router = healthRouter(worker: worker, metrics: metrics, registry: registry)
-        Console.addRoutes(to: router, worker: worker, settings: console)  // before /v1: its CORS wraps them
-        ServingAPI.addRoutes(to: router, worker: worker, limits: limits)
+        let router = healthRouter(state: state, metrics: metrics, registry: registry)
+        Console.addRoutes(to: router, state: state, settings: console)  // before /v1: its CORS wraps them
+        ServingAPI.addRoutes(to: router, state: state, limits: limits)
         UnroutedRequests.install(on: router)  // last: it names every route's methods in a 405
         return router
     }
 
     /// `/metrics` and the health endpoints alone (the health port's router, and the start of the API's).
-    public static func healthRouter(worker: Worker, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry)
-        -> Router<BasicRequestContext>
-    {
+    public static func healthRouter(
+        state: WorkerHTTPState, metrics: WorkerMetrics, registry: PrometheusCollectorRegistry
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             metrics.refresh()
@@ -35,7 +34,7 @@ public enum HealthServer {
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "live\n")))
         }
         router.get("/health/ready") { _, _ -> Response in
-            let ready = worker.statistics.ready
+            let ready = state.statistics().ready
             return Response(
                 status: ready ? .ok : .serviceUnavailable,
                 body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))

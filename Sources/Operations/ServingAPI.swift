@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Recommender
 import Serving
-import Worker
 
 /// The `/v1` HTTP API (documented in `openapi.yaml`): the live results of the users this instance serves, items and
 /// models from the state every instance holds, and server-sent events of a user's new lists. A request for a user
@@ -15,14 +14,14 @@ public enum ServingAPI {
     /// answers 503 instead of redirecting in a loop.
     static let redirectedMarker = "redirected"
 
-    public static func addRoutes(to router: Router<BasicRequestContext>, worker: Worker, limits: HTTPLimits) {
+    public static func addRoutes(to router: Router<BasicRequestContext>, state: WorkerHTTPState, limits: HTTPLimits) {
         let api = router.group("v1")
         api.get("users/:userId/recommendations") { request, context in
-            try await answer(request, context, worker) { results, userId in
+            try await answer(request, context, state) { results, userId in
                 let surface = try surfaceParameter(request)
                 let n = try countParameter(request)
                 let kept = results?.lists[surface]
-                guard let list = kept != nil ? kept : await computedFeed(of: userId, surface, worker) else {
+                guard let list = kept != nil ? kept : await computedFeed(of: userId, surface, state) else {
                     throw APIError.notFound(
                         surface == .personalized
                             ? "unknown user '\(userId)'"
@@ -30,26 +29,25 @@ public enum ServingAPI {
                                 + "user's partition")
                 }
                 return json(
-                    ServingAnswers.first(n, of: list.json, listLength: worker.options.pipeline.ranking.topN),
-                    id: list.id)
+                    ServingAnswers.first(n, of: list.json, listLength: state.listLength), id: list.id)
             }
         }
         api.get("users/:userId/recommendations/stream") { request, context in
-            try await answer(request, context, worker) { results, userId in
+            try await answer(request, context, state) { results, userId in
                 let surfaces =
                     try request.uri.queryParameters["surface"] == nil
                     ? Set(userSurfaces) : [surfaceParameter(request)]
                 // No stream for a user nobody has seen: any id would otherwise hold a subscription for nothing.
-                if results == nil, await worker.currentFeed(of: userId) == nil {
+                if results == nil, await state.currentFeed(userId) == nil {
                     throw APIError.notFound("unknown user '\(userId)'")
                 }
                 return try eventStream(
-                    of: userId, surfaces: surfaces, current: results, view: worker.serving,
+                    of: userId, surfaces: surfaces, current: results, view: state.serving,
                     heartbeat: limits.heartbeatInterval)
             }
         }
         api.get("users/:userId/features") { request, context in
-            try await answer(request, context, worker) { results, userId in
+            try await answer(request, context, state) { results, userId in
                 guard let features = results?.features else {
                     throw APIError.notFound(
                         "no closed window of user '\(userId)' since this instance took over the user's partition")
@@ -58,26 +56,26 @@ public enum ServingAPI {
             }
         }
         api.get("items/:itemId/similar") { request, context in
-            let row = try itemRow(context, worker)
+            let row = try itemRow(context, state)
             return json(ServingAnswers.similar(row, n: try countParameter(request)))
         }
         api.get("items/:itemId/features") { _, context in
-            json(ServingAnswers.features(try itemRow(context, worker)))
+            json(ServingAnswers.features(try itemRow(context, state)))
         }
-        api.get("models") { _, _ in json(ServingAnswers.models(worker.registry)) }
+        api.get("models") { _, _ in json(ServingAnswers.models(state.registry)) }
         api.get("instances") { _, _ in
-            json(Array((try? JSONEncoder().encode(worker.directory.instances)) ?? Data("[]".utf8)))
+            json(Array((try? JSONEncoder().encode(state.directory.instances)) ?? Data("[]".utf8)))
         }
     }
 
     /// Finds who serves the user in the path and answers here (with the user's results, nil when none), or
     /// redirects to the owner, or says to retry.
     private static func answer(
-        _ request: Request, _ context: BasicRequestContext, _ worker: Worker,
+        _ request: Request, _ context: BasicRequestContext, _ state: WorkerHTTPState,
         _ body: (UserResults?, String) async throws -> Response
     ) async throws -> Response {
         let userId = try identifier("userId", context)
-        switch worker.serving.lookup(user: userId) {
+        switch state.serving.lookup(user: userId) {
         case .owned(let results, _):
             return try await body(results, userId)
         case .restoring(let partition):
@@ -85,7 +83,7 @@ public enum ServingAPI {
         case .notOwned(let partition):
             let redirected = request.uri.queryParameters[Substring(redirectedMarker)] != nil
             guard !redirected,
-                let owner = worker.directory.owner(of: partition, excluding: worker.options.httpAdvertise)
+                let owner = state.directory.owner(of: partition, excluding: state.advertisedAddress)
             else {
                 throw APIError.unavailable(
                     "partition \(partition) of user '\(userId)' is not served by this instance"
@@ -101,18 +99,20 @@ public enum ServingAPI {
 
     /// A user whose partition moved here has no kept list until the next event: the personalized feed is then
     /// computed from the task's state on its lane, and kept.
-    private static func computedFeed(of userId: String, _ surface: Surface, _ worker: Worker) async -> ServedList? {
-        guard surface == .personalized, let feed = await worker.currentFeed(of: userId) else { return nil }
+    private static func computedFeed(of userId: String, _ surface: Surface, _ state: WorkerHTTPState) async
+        -> ServedList?
+    {
+        guard surface == .personalized, let feed = await state.currentFeed(userId) else { return nil }
         let list = ServedList(
             surface: .personalized, json: feed.encodeJSON(), id: "computed:\(userId):\(feed.generatedAt)",
             generatedAt: feed.generatedAt)
-        worker.serving.keepComputed(list, of: userId)
+        state.serving.keepComputed(list, of: userId)
         return list
     }
 
-    private static func itemRow(_ context: BasicRequestContext, _ worker: Worker) throws -> ItemTableRow {
+    private static func itemRow(_ context: BasicRequestContext, _ state: WorkerHTTPState) throws -> ItemTableRow {
         let itemId = try identifier("itemId", context)
-        guard let row = worker.itemTable.read({ $0.stats(of: itemId) }) else {
+        guard let row = state.itemTable.read({ $0.stats(of: itemId) }) else {
             throw APIError.notFound("unknown item '\(itemId)'")
         }
         return row

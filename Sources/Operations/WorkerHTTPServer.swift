@@ -18,15 +18,16 @@ public enum WorkerHTTPServer {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let metrics = WorkerMetrics(worker: worker)
+        let state = WorkerHTTPState(worker: worker)
         let router = HealthServer.router(
-            worker: worker, metrics: metrics, registry: registry, console: console, limits: limits)
+            state: state, metrics: metrics, registry: registry, console: console, limits: limits)
         var servers = [
             limits.application(router, host: host, port: port, maxConnections: limits.maxConnections, logger: logger)
         ]
         if healthPort > 0 {
             servers.append(
                 limits.application(
-                    HealthServer.healthRouter(worker: worker, metrics: metrics, registry: registry), host: host,
+                    HealthServer.healthRouter(state: state, metrics: metrics, registry: registry), host: host,
                     port: healthPort, maxConnections: HTTPLimits.healthConnections, logger: logger))
         }
         return servers

@@ -3,8 +3,10 @@ import Kafka
 
 /// Connection flags shared by every command that talks to a cluster.
 struct KafkaOptions: ParsableArguments {
-    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port...] (default: localhost:9092).")
-    var brokers: String?
+    static let brokers = Setting<String>(
+        "brokers", default: "localhost:9092", help: "Kafka bootstrap servers, host:port[,host:port...].")
+
+    @Option(Self.brokers) var brokers: String?
 
     @Option(
         name: .customLong("config"),
@@ -25,7 +27,7 @@ struct KafkaOptions: ParsableArguments {
             flags[String(property[..<separator])] = String(property[property.index(after: separator)...])
         }
         return KafkaConfiguration(
-            bootstrapServers: try sources.string("brokers", flag: brokers, default: "localhost:9092"),
+            bootstrapServers: try sources.value(of: Self.brokers, flag: brokers),
             properties: sources.kafkaProperties(flags: flags))
     }
 }

@@ -3,113 +3,161 @@ import Recommender
 import StreamEngine
 import Topology
 
-/// Flags of the recommender: item-CF, ranking, caches and the learned ranker. Like `PipelineOptions`, each can also
-/// come from `STREAMREC_<KEY>` or the config file.
+/// Flags of the recommender: item-CF, ranking, caches and the learned ranker. Like `PipelineOptions`, each is a
+/// `Setting` (key, default from `PipelineSettings`, bound, help) and can also come from `STREAMREC_<KEY>` or the
+/// config file.
 struct RecommenderOptions: ParsableArguments {
-    @Option(help: "Recent distinct items each event is paired with for item-CF (0: no CF). (default: 20)")
-    var coOccurrenceItems: Int?
-    @Option(help: "Only items acted on this long before an event pair with it, seconds. (default: 1_800)")
-    var coOccurrenceWindowSeconds: Int?
-    @Option(help: "Half-life of co-occurrence counts, seconds of event time. (default: 2_592_000)")
-    var coOccurrenceHalfLifeSeconds: Int?
-    @Option(help: "CF neighbours and cart complements published per item. (default: 20)") var neighbours: Int?
-    @Option(help: "Minimum milliseconds of event time between two neighbour computations of an item. (default: 10_000)")
-    var neighbourRefreshMs: Int?
-    @Option(help: "Minimum milliseconds of event time between two similar lists of an item. (default: 60_000)")
-    var similarListIntervalMs: Int?
-    @Option(help: "Partners remembered per item for item-CF (the weakest gives way). (default: 50)")
-    var maxCoItems: Int?
-    @Option(help: "Neighbour similarities × co/(co + this), co the pair's decayed count. (default: 10)")
-    var coOccurrenceShrinkage: Double?
-    @Option(help: "CF candidates: recent distinct items of the user whose neighbours are proposed. (default: 20)")
-    var cfSeeds: Int?
-    @Option(help: "CF candidates: neighbours proposed per recent item (at most --neighbours). (default: 20)")
-    var cfNeighboursPerSeed: Int?
-    @Option(help: "CF candidates: the n-th most recent seed counts this^n, in (0, 1]. (default: 0.8)")
-    var cfSeedDecay: Double?
-    @Option(help: "CF candidates: neighbour cosines × pop(seed)^this, 0...1; 0.5 cancels the seed's. (default: 0.5)")
-    var cfSeedPopularityExponent: Double?
-    @Option(
-        help: "Weights of the hand-written blend. (default: cf=0.6,content=0.2,cart=0.15,trending=0.05,popular=0.2)")
-    var blend: String?
-    @Option(help: "At most this many items of one category in a list. (default: 5)") var maxPerCategory: Int?
-    @Option(help: "Never recommend what the user interacted with recently: true or false. (default: true)")
-    var filterSeen: String?
-    @Option(help: "Never recommend what the user bought: true or false. (default: true)") var filterPurchased: String?
-    @Option(help: "Users whose latest feed is kept per partition. (default: 10_000)") var userCacheSize: Int?
-    @Option(help: "Expire-after-write of the user cache, seconds of event time. (default: 600)")
-    var userCacheTtlSeconds: Int?
-    @Option(help: "A feed's items are labelled by the user's actions within this long, seconds. (default: 600)")
-    var trainingHorizonSeconds: Int?
-    @Option(help: "Train when this instance gets the training partition: true or false. (default: true)")
-    var trainer: String?
-    @Option(help: "Learned ranker: fm or deepfm. (default: fm)") var modelKind: String?
-    @Option(help: "Hashed feature space of a new model, bits. (default: 16)") var modelHashBits: Int?
-    @Option(help: "Latent factors of a new model. (default: 8)") var modelFactors: Int?
-    @Option(help: "Training examples between two publish decisions. (default: 2_000)") var modelPublishEvery: Int?
-    @Option(help: "Make each version the trainer publishes active (unless pinned): true or false. (default: true)")
-    var modelAutoActivate: String?
-    @Option(help: "Topic of model versions (compacted). (default: recsys-models)") var modelsTopic: String?
+    private static let pipeline = PipelineSettings()
+
+    static let coOccurrenceItems = Setting<Int>(
+        "co-occurrence-items", default: pipeline.cf.coOccurrenceItems, bound: .nonNegative,
+        help: "Recent distinct items each event is paired with for item-CF (0: no CF).")
+    static let coOccurrenceWindow = Setting<Int>(
+        "co-occurrence-window-seconds", default: Int(pipeline.cf.coOccurrenceWindow / 1_000), bound: .positive,
+        help: "Only items acted on this long before an event pair with it, seconds.")
+    static let coOccurrenceHalfLife = Setting<Int>(
+        "co-occurrence-half-life-seconds", default: Int(pipeline.cf.coOccurrenceHalfLife / 1_000), bound: .positive,
+        help: "Half-life of co-occurrence counts, seconds of event time.")
+    static let neighbours = Setting<Int>(
+        "neighbours", default: pipeline.cf.neighbourCount, bound: .positive,
+        help: "CF neighbours and cart complements published per item.")
+    static let neighbourRefresh = Setting<Int>(
+        "neighbour-refresh-ms", default: Int(pipeline.cf.neighbourRefreshInterval), bound: .nonNegative,
+        help: "Minimum milliseconds of event time between two neighbour computations of an item.")
+    static let similarListInterval = Setting<Int>(
+        "similar-list-interval-ms", default: Int(pipeline.cf.similarListInterval), bound: .nonNegative,
+        help: "Minimum milliseconds of event time between two similar lists of an item.")
+    static let maxCoItems = Setting<Int>(
+        "max-co-items", default: pipeline.cf.maxCoItemsPerItem, bound: .positive,
+        help: "Partners remembered per item for item-CF (the weakest gives way).")
+    static let coOccurrenceShrinkage = Setting<Double>(
+        "co-occurrence-shrinkage", default: pipeline.cf.coOccurrenceShrinkage, bound: .nonNegative,
+        help: "Neighbour similarities × co/(co + this), co the pair's decayed count.")
+    static let cfSeeds = Setting<Int>(
+        "cf-seeds", default: pipeline.ranking.cfSeeds, bound: .positive,
+        help: "CF candidates: recent distinct items of the user whose neighbours are proposed.")
+    static let cfNeighboursPerSeed = Setting<Int>(
+        "cf-neighbours-per-seed", default: pipeline.ranking.neighboursPerSeed, bound: .positive,
+        help: "CF candidates: neighbours proposed per recent item (at most --neighbours).")
+    static let cfSeedDecay = Setting<Double>(
+        "cf-seed-decay", default: pipeline.ranking.cfSeedDecay,
+        bound: SettingBound(requirement: "in (0, 1]") { $0 > 0 && $0 <= 1 },
+        help: "CF candidates: the n-th most recent seed counts this^n, in (0, 1].")
+    static let cfSeedPopularityExponent = Setting<Double>(
+        "cf-seed-popularity-exponent", default: pipeline.ranking.cfSeedPopularityExponent,
+        bound: SettingBound(requirement: "in 0...1") { (0...1).contains($0) },
+        help: "CF candidates: neighbour cosines × pop(seed)^this, 0...1; 0.5 cancels the seed's.")
+    static let blend = Setting<String>(
+        "blend", default: pipeline.ranking.blend.description, help: "Weights of the hand-written blend.")
+    static let maxPerCategory = Setting<Int>(
+        "max-per-category", default: pipeline.ranking.maxPerCategory, bound: .positive,
+        help: "At most this many items of one category in a list.")
+    static let filterSeen = Setting<Bool>(
+        "filter-seen", default: pipeline.ranking.filterSeen,
+        help: "Never recommend what the user interacted with recently: true or false.")
+    static let filterPurchased = Setting<Bool>(
+        "filter-purchased", default: pipeline.ranking.filterPurchased,
+        help: "Never recommend what the user bought: true or false.")
+    static let userCacheSize = Setting<Int>(
+        "user-cache-size", default: pipeline.userCache.maxEntries, bound: .positive,
+        help: "Users whose latest feed is kept per partition.")
+    static let userCacheTTL = Setting<Int>(
+        "user-cache-ttl-seconds", default: Int(pipeline.userCache.expireAfterWrite / 1_000), bound: .positive,
+        help: "Expire-after-write of the user cache, seconds of event time.")
+    static let trainingHorizon = Setting<Int>(
+        "training-horizon-seconds", default: Int(pipeline.labels.trainingHorizon / 1_000), bound: .positive,
+        help: "A feed's items are labelled by the user's actions within this long, seconds.")
+    static let trainer = Setting<Bool>(
+        "trainer", default: pipeline.trainer.enabled,
+        help: "Train when this instance gets the training partition: true or false.")
+    static let modelKind = Setting<ModelKind>(
+        "model-kind", default: ModelKind(rawValue: pipeline.trainer.kind), help: "Learned ranker: fm or deepfm.")
+    static let modelHashBits = Setting<Int>(
+        "model-hash-bits", default: pipeline.trainer.hashBits, bound: .within(RankingModel.hashBitsRange),
+        help: "Hashed feature space of a new model, bits.")
+    static let modelFactors = Setting<Int>(
+        "model-factors", default: pipeline.trainer.factors, help: "Latent factors of a new model.")
+    static let modelPublishEvery = Setting<Int>(
+        "model-publish-every", default: pipeline.trainer.publishEvery, bound: .positive,
+        help: "Training examples between two publish decisions.")
+    static let modelAutoActivate = Setting<Bool>(
+        "model-auto-activate", default: pipeline.trainer.autoActivate,
+        help: "Make each version the trainer publishes active (unless pinned): true or false.")
+    static let modelsTopic = Setting<String>(
+        "models-topic", default: pipeline.topics.models, help: "Topic of model versions (compacted).")
+
+    @Option(Self.coOccurrenceItems) var coOccurrenceItems: Int?
+    @Option(Self.coOccurrenceWindow) var coOccurrenceWindowSeconds: Int?
+    @Option(Self.coOccurrenceHalfLife) var coOccurrenceHalfLifeSeconds: Int?
+    @Option(Self.neighbours) var neighbours: Int?
+    @Option(Self.neighbourRefresh) var neighbourRefreshMs: Int?
+    @Option(Self.similarListInterval) var similarListIntervalMs: Int?
+    @Option(Self.maxCoItems) var maxCoItems: Int?
+    @Option(Self.coOccurrenceShrinkage) var coOccurrenceShrinkage: Double?
+    @Option(Self.cfSeeds) var cfSeeds: Int?
+    @Option(Self.cfNeighboursPerSeed) var cfNeighboursPerSeed: Int?
+    @Option(Self.cfSeedDecay) var cfSeedDecay: Double?
+    @Option(Self.cfSeedPopularityExponent) var cfSeedPopularityExponent: Double?
+    @Option(Self.blend) var blend: String?
+    @Option(Self.maxPerCategory) var maxPerCategory: Int?
+    @Option(Self.filterSeen) var filterSeen: Bool?
+    @Option(Self.filterPurchased) var filterPurchased: Bool?
+    @Option(Self.userCacheSize) var userCacheSize: Int?
+    @Option(Self.userCacheTTL) var userCacheTtlSeconds: Int?
+    @Option(Self.trainingHorizon) var trainingHorizonSeconds: Int?
+    @Option(Self.trainer) var trainer: Bool?
+    @Option(Self.modelKind) var modelKind: ModelKind?
+    @Option(Self.modelHashBits) var modelHashBits: Int?
+    @Option(Self.modelFactors) var modelFactors: Int?
+    @Option(Self.modelPublishEvery) var modelPublishEvery: Int?
+    @Option(Self.modelAutoActivate) var modelAutoActivate: Bool?
+    @Option(Self.modelsTopic) var modelsTopic: String?
 
     /// Applies the flags (or their environment/file values, or the defaults) to `settings`.
     func apply(_ sources: ConfigurationSources, to settings: inout PipelineSettings) throws {
-        func bool(_ key: String, _ flag: String?, _ fallback: Bool) throws -> Bool {
-            let text = try sources.string(key, flag: flag, default: String(fallback))
-            guard let value = Bool(text) else { throw ValidationError("--\(key) must be true or false, got '\(text)'") }
-            return value
+        let seconds = { (setting: Setting<Int>, flag: Int?) throws -> Int64 in
+            Int64(try sources.value(of: setting, flag: flag)) * 1_000
         }
-        let defaults = PipelineSettings()
-        settings.cf.coOccurrenceItems = try sources.int(
-            "co-occurrence-items", flag: coOccurrenceItems, default: defaults.cf.coOccurrenceItems)
-        settings.cf.coOccurrenceWindow =
-            Int64(try sources.int("co-occurrence-window-seconds", flag: coOccurrenceWindowSeconds, default: 1_800))
-            * 1_000
-        settings.cf.coOccurrenceHalfLife =
-            Int64(
-                try sources.int(
-                    "co-occurrence-half-life-seconds", flag: coOccurrenceHalfLifeSeconds,
-                    default: Int(defaults.cf.coOccurrenceHalfLife / 1_000)))
-            * 1_000
-        settings.cf.neighbourCount = try sources.int(
-            "neighbours", flag: neighbours, default: defaults.cf.neighbourCount)
-        settings.cf.maxCoItemsPerItem = try sources.int(
-            "max-co-items", flag: maxCoItems, default: defaults.cf.maxCoItemsPerItem)
-        settings.cf.coOccurrenceShrinkage = try sources.double(
-            "co-occurrence-shrinkage", flag: coOccurrenceShrinkage, default: defaults.cf.coOccurrenceShrinkage)
-        settings.ranking.cfSeeds = try sources.int("cf-seeds", flag: cfSeeds, default: defaults.ranking.cfSeeds)
-        settings.ranking.neighboursPerSeed = try sources.int(
-            "cf-neighbours-per-seed", flag: cfNeighboursPerSeed, default: defaults.ranking.neighboursPerSeed)
-        settings.ranking.cfSeedDecay = try sources.double(
-            "cf-seed-decay", flag: cfSeedDecay, default: defaults.ranking.cfSeedDecay)
-        settings.ranking.cfSeedPopularityExponent = try sources.double(
-            "cf-seed-popularity-exponent", flag: cfSeedPopularityExponent,
-            default: defaults.ranking.cfSeedPopularityExponent)
+        settings.cf.coOccurrenceItems = try sources.value(of: Self.coOccurrenceItems, flag: coOccurrenceItems)
+        settings.cf.coOccurrenceWindow = try seconds(Self.coOccurrenceWindow, coOccurrenceWindowSeconds)
+        settings.cf.coOccurrenceHalfLife = try seconds(Self.coOccurrenceHalfLife, coOccurrenceHalfLifeSeconds)
+        settings.cf.neighbourCount = try sources.value(of: Self.neighbours, flag: neighbours)
+        settings.cf.maxCoItemsPerItem = try sources.value(of: Self.maxCoItems, flag: maxCoItems)
+        settings.cf.coOccurrenceShrinkage = try sources.value(
+            of: Self.coOccurrenceShrinkage, flag: coOccurrenceShrinkage)
+        settings.ranking.cfSeeds = try sources.value(of: Self.cfSeeds, flag: cfSeeds)
+        settings.ranking.neighboursPerSeed = try sources.value(of: Self.cfNeighboursPerSeed, flag: cfNeighboursPerSeed)
+        settings.ranking.cfSeedDecay = try sources.value(of: Self.cfSeedDecay, flag: cfSeedDecay)
+        settings.ranking.cfSeedPopularityExponent = try sources.value(
+            of: Self.cfSeedPopularityExponent, flag: cfSeedPopularityExponent)
         settings.cf.neighbourRefreshInterval = Int64(
-            try sources.int("neighbour-refresh-ms", flag: neighbourRefreshMs, default: 10_000))
+            try sources.value(of: Self.neighbourRefresh, flag: neighbourRefreshMs))
         settings.cf.similarListInterval = Int64(
-            try sources.int("similar-list-interval-ms", flag: similarListIntervalMs, default: 60_000))
-        settings.ranking.maxPerCategory = try sources.int(
-            "max-per-category", flag: maxPerCategory, default: defaults.ranking.maxPerCategory)
-        settings.ranking.filterSeen = try bool("filter-seen", filterSeen, true)
-        settings.ranking.filterPurchased = try bool("filter-purchased", filterPurchased, true)
+            try sources.value(of: Self.similarListInterval, flag: similarListIntervalMs))
+        settings.ranking.maxPerCategory = try sources.value(of: Self.maxPerCategory, flag: maxPerCategory)
+        settings.ranking.filterSeen = try sources.value(of: Self.filterSeen, flag: filterSeen)
+        settings.ranking.filterPurchased = try sources.value(of: Self.filterPurchased, flag: filterPurchased)
         settings.userCache = CacheBounds(
-            maxEntries: try sources.int("user-cache-size", flag: userCacheSize, default: 10_000),
-            expireAfterWrite: Int64(try sources.int("user-cache-ttl-seconds", flag: userCacheTtlSeconds, default: 600))
-                * 1_000)
-        settings.labels.trainingHorizon =
-            Int64(try sources.int("training-horizon-seconds", flag: trainingHorizonSeconds, default: 600)) * 1_000
-        settings.trainer.enabled = try bool("trainer", trainer, true)
-        settings.trainer.kind = try sources.string("model-kind", flag: modelKind, default: "fm")
-        settings.trainer.hashBits = try sources.int("model-hash-bits", flag: modelHashBits, default: 16)
-        settings.trainer.factors = try sources.int("model-factors", flag: modelFactors, default: 8)
-        settings.trainer.publishEvery = try sources.int("model-publish-every", flag: modelPublishEvery, default: 2_000)
-        settings.trainer.autoActivate = try bool("model-auto-activate", modelAutoActivate, true)
-        settings.topics.models = try sources.string("models-topic", flag: modelsTopic, default: "recsys-models")
+            maxEntries: try sources.value(of: Self.userCacheSize, flag: userCacheSize),
+            expireAfterWrite: try seconds(Self.userCacheTTL, userCacheTtlSeconds))
+        settings.labels.trainingHorizon = try seconds(Self.trainingHorizon, trainingHorizonSeconds)
+        settings.trainer.enabled = try sources.value(of: Self.trainer, flag: trainer)
+        settings.trainer.kind = try sources.value(of: Self.modelKind, flag: modelKind).rawValue
+        settings.trainer.hashBits = try sources.value(of: Self.modelHashBits, flag: modelHashBits)
+        settings.trainer.factors = try sources.value(of: Self.modelFactors, flag: modelFactors)
+        settings.trainer.publishEvery = try sources.value(of: Self.modelPublishEvery, flag: modelPublishEvery)
+        settings.trainer.autoActivate = try sources.value(of: Self.modelAutoActivate, flag: modelAutoActivate)
+        settings.topics.models = try sources.value(of: Self.modelsTopic, flag: modelsTopic)
         do {
-            settings.ranking.blend = try BlendWeights(
-                parsing: try sources.string("blend", flag: blend, default: defaults.ranking.blend.description))
+            settings.ranking.blend = try BlendWeights(parsing: try sources.value(of: Self.blend, flag: blend))
         } catch let error as SettingsError {
             throw ValidationError(error.description)
         }
     }
+}
+
+/// The learned rankers `TrainerSettings.kind` names.
+enum ModelKind: String, CaseIterable, SettingValue {
+    case fm
+    case deepfm
 }

@@ -33,7 +33,7 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         let sources = try await ConfigurationSources.load(file: configFile)
-        let options = try pipeline.resolve(sources).workerOptions(
+        let options = try pipeline.workerOptions(
             kafka: KafkaConfiguration(bootstrapServers: ""), recommender: recommender, sources: sources)
         var settings = options.pipeline
         settings.emitsLists = !featuresOnly

@@ -17,59 +17,53 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Create the topics (admin API) before starting; existing topics are left as they are.")
     var createTopics = false
     @OptionGroup(title: "HTTP") var http: HTTPOptions
-    @Option(help: "Server-sent-event clients this instance holds at once; more get 503 (default: 1000).")
-    var maxEventStreams: Int?
-    @Option(
-        help: ArgumentHelp(
-            "host:port other instances and clients reach this instance's HTTP API at; announced to the group so a "
-                + "request for a user served elsewhere is redirected there (default: none, answer 503 instead).",
-            valueName: "host:port"))
-    var httpAdvertise: String?
-    @Option(help: "Users whose latest lists and features the HTTP API keeps (default: 100000).")
-    var servedUsers: Int?
-    @Option(
-        help: "Milliseconds records may stay uncommitted before /health/ready says not ready (default: 15000).")
-    var stallTimeoutMs: Int?
-    @Option(help: "Seconds a SIGTERM may take to finish the last commit (default: 30).")
-    var gracePeriodSeconds: Int?
-    @Option(help: "Log format: text or json (one object per line, for log shippers) (default: text).")
-    var logFormat: String?
+    @Option(Run.maxEventStreams) var maxEventStreams: Int?
+    @Option(Run.httpAdvertise) var httpAdvertise: String?
+    @Option(Run.servedUsers) var servedUsers: Int?
+    @Option(Run.stallTimeout) var stallTimeoutMs: Int?
+    @Option(Run.gracePeriod) var gracePeriodSeconds: Int?
+    @Option(Run.logFormat) var logFormat: LogFormat?
     @Option(
         help: "JSON file of settings, keys as the flags: {\"top-n\": 20, \"kafka\": {\"security.protocol\": \"SSL\"}}.")
     var configFile: String?
 
+    static let maxEventStreams = Setting<Int>(
+        "max-event-streams", default: WorkerOptions.defaults.maxEventStreams, bound: .positive,
+        help: "Server-sent-event clients this instance holds at once; more get 503.")
+    static let httpAdvertise = Setting<String>(
+        "http-advertise", default: nil, bound: .hostAndPort,
+        help: "host:port other instances and clients reach this instance's HTTP API at; announced to the group so a "
+            + "request for a user served elsewhere is redirected there.", defaultText: "none, answer 503 instead")
+    static let servedUsers = Setting<Int>(
+        "served-users", default: WorkerOptions.defaults.maxServedUsers, bound: .positive,
+        help: "Users whose latest lists and features the HTTP API keeps.")
+    static let stallTimeout = Setting<Int>(
+        "stall-timeout-ms", default: WorkerOptions.defaults.stallTimeoutMilliseconds, bound: .positive,
+        help: "Milliseconds records may stay uncommitted before /health/ready says not ready.")
+    static let gracePeriod = Setting<Int>(
+        "grace-period-seconds", default: 30, bound: .positive,
+        help: "Seconds a SIGTERM may take to finish the last commit.")
+    static let logFormat = Setting<LogFormat>(
+        "log-format", default: .text, help: "Log format: text or json (one object per line, for log shippers).")
+
     func run() async throws {
         let sources = try await ConfigurationSources.load(file: configFile)
-        var options = try pipeline.resolve(sources).workerOptions(
+        var options = try pipeline.workerOptions(
             kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
         let http = try self.http.resolve(sources)
-        let gracePeriodSeconds = try sources.int("grace-period-seconds", flag: gracePeriodSeconds, default: 30)
-        guard gracePeriodSeconds > 0 else { throw ValidationError("grace-period-seconds must be positive") }
-        options.httpAdvertise = try sources.optionalString("http-advertise", flag: httpAdvertise)
-        if let advertise = options.httpAdvertise {
-            let parts = advertise.split(separator: ":")
-            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
-                throw ValidationError(
-                    "http-advertise must be host:port (e.g. worker-0.streamrec:8080), got '\(advertise)'")
-            }
-        }
-        options.maxServedUsers = try sources.int("served-users", flag: servedUsers, default: options.maxServedUsers)
-        guard options.maxServedUsers > 0 else { throw ValidationError("served-users must be positive") }
-        options.maxEventStreams = try sources.int(
-            "max-event-streams", flag: maxEventStreams, default: options.maxEventStreams)
-        guard options.maxEventStreams > 0 else { throw ValidationError("max-event-streams must be positive") }
-        options.stallTimeoutMilliseconds = try sources.int(
-            "stall-timeout-ms", flag: stallTimeoutMs, default: options.stallTimeoutMilliseconds)
+        let gracePeriodSeconds = try sources.value(of: Self.gracePeriod, flag: gracePeriodSeconds)
+        options.httpAdvertise = try sources.optionalValue(of: Self.httpAdvertise, flag: httpAdvertise)
+        options.maxServedUsers = try sources.value(of: Self.servedUsers, flag: servedUsers)
+        options.maxEventStreams = try sources.value(of: Self.maxEventStreams, flag: maxEventStreams)
+        options.stallTimeoutMilliseconds = try sources.value(of: Self.stallTimeout, flag: stallTimeoutMs)
         guard options.stallTimeoutMilliseconds >= options.checkpointIntervalMilliseconds else {
             throw ValidationError(
-                "stall-timeout-ms must be at least the checkpoint interval "
+                "--stall-timeout-ms must be at least the checkpoint interval "
                     + "(\(options.checkpointIntervalMilliseconds) ms), got \(options.stallTimeoutMilliseconds)")
         }
         try options.kafka.validate()
-        switch try sources.string("log-format", flag: logFormat, default: "text") {
-        case "text": break
-        case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
-        case let other: throw ValidationError("log-format must be text or json, got '\(other)'")
+        if try sources.value(of: Self.logFormat, flag: logFormat) == .json {
+            LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         }
         let logger = Logger(label: "streamrec")
         if createTopics {
@@ -111,6 +105,21 @@ struct Run: AsyncParsableCommand {
         let escalation = SignalTrap(stop: StopSignal())
         try await ServiceGroup(configuration: configuration).run()
         withExtendedLifetime(escalation) {}
+    }
+}
+
+/// How `run` writes its log lines.
+enum LogFormat: String, CaseIterable, SettingValue {
+    case text
+    /// One JSON object per line, for log shippers.
+    case json
+}
+
+extension SettingBound where Value == String {
+    /// `host:port`, the port 1...65535.
+    static let hostAndPort = SettingBound(requirement: "host:port (e.g. worker-0.streamrec:8080)") { address in
+        let parts = address.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && Int(parts[1]).map { (1...65_535).contains($0) } == true
     }
 }
 

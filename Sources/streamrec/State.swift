@@ -20,7 +20,7 @@ struct State: ParsableCommand {
 
     func run() throws {
         let sources = ConfigurationSources()
-        let options = try pipeline.resolve(sources).workerOptions(
+        let options = try pipeline.workerOptions(
             kafka: try kafka.configuration(sources), recommender: recommender, sources: sources)
         var logger = Logger(label: "streamrec.state")
         logger.logLevel = .warning

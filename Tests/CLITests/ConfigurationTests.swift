@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
+import Kafka
+import Recommender
+import Topology
 import Testing
+import Worker
 
 @testable import streamrec
 
@@ -16,32 +20,35 @@ import Testing
         let path = try file(#"{"top-n": 7, "lanes": 3, "history-size": 9, "brokers": "file:9092"}"#)
         let sources = try await ConfigurationSources.load(
             file: path, environment: ["STREAMREC_TOP_N": "12", "STREAMREC_LANES": "5", "OTHER_TOP_N": "99"])
-        #expect(try sources.int("top-n", flag: 20, default: 10) == 20)  // flag
-        #expect(try sources.int("top-n", flag: nil, default: 10) == 12)  // environment
-        #expect(try sources.int("history-size", flag: nil, default: 50) == 9)  // file
-        #expect(try sources.int("max-items", flag: nil, default: 200_000) == 200_000)  // default
-        #expect(try sources.string("brokers", flag: nil, default: "localhost:9092") == "file:9092")
+        #expect(try sources.value(of: PipelineOptions.topN, flag: 20) == 20)  // flag
+        #expect(try sources.value(of: PipelineOptions.topN, flag: nil) == 12)  // environment
+        #expect(try sources.value(of: PipelineOptions.historySize, flag: nil) == 9)  // file
+        #expect(try sources.value(of: PipelineOptions.maxItems, flag: nil) == 200_000)  // default
+        #expect(try sources.value(of: KafkaOptions.brokers, flag: nil) == "file:9092")
     }
 
     @Test func pipelineFlagsResolveThroughTheSources() async throws {
         let sources = ConfigurationSources(environment: ["STREAMREC_GROUP_ID": "from-env", "STREAMREC_TOP_N": "4"])
-        let options = try PipelineOptions.parse(["--top-n", "6"]).resolve(sources)
-        #expect(options.topN == 6)
-        #expect(options.groupId == "from-env")
-        #expect(options.historySize == 200)  // the default (PipelineSettings.historySize), neither flag nor source
+        let options = try PipelineOptions.parse(["--top-n", "6"]).workerOptions(
+            kafka: KafkaConfiguration(bootstrapServers: ""), recommender: RecommenderOptions.parse([]), sources: sources
+        )
+        #expect(options.pipeline.ranking.topN == 6)
+        #expect(options.kafka.groupID == "from-env")
+        // The default (PipelineSettings.historySize): neither a flag nor a source sets it.
+        #expect(options.pipeline.user.historySize == 200)
     }
 
     @Test func aBadValueNamesTheVariableOrFileKeyToFix() async throws {
         let sources = ConfigurationSources(environment: ["STREAMREC_TOP_N": "ten"])
         #expect {
-            _ = try sources.int("top-n", flag: nil, default: 10)
+            _ = try sources.value(of: PipelineOptions.topN, flag: nil)
         } throws: { error in
             "\(error)".contains("STREAMREC_TOP_N") && "\(error)".contains("'ten'")
         }
         let path = try file(#"{"lanes": "two"}"#)
         let fromFile = try await ConfigurationSources.load(file: path, environment: [:])
         #expect {
-            _ = try fromFile.int("lanes", flag: nil, default: 2)
+            _ = try fromFile.value(of: PipelineOptions.lanes, flag: nil)
         } throws: { error in
             "\(error)".contains("\"lanes\" in \(path)")
         }
@@ -74,6 +81,48 @@ import Testing
             try KafkaOptions.parse(["--config", "=hunter2"]).configuration(sources)
         } throws: { error in
             !"\(error)".contains("hunter2") && "\(error)".contains("without a key")
+        }
+    }
+
+    @Test func typedSettingsReadAlikeFromEveryLayerAndABoundNamesItsFlag() async throws {
+        let path = try file(
+            #"{"trainer": false, "filter-seen": "false", "guarantee": "at-least-once", "cf-seed-decay": 0.7}"#)
+        let sources = try await ConfigurationSources.load(
+            file: path,
+            environment: ["STREAMREC_FILTER_PURCHASED": "false", "STREAMREC_LOG_FORMAT": "json"])
+        let (kafka, recommender) = (KafkaConfiguration(bootstrapServers: ""), try RecommenderOptions.parse([]))
+        var settings = PipelineSettings()
+        try recommender.apply(sources, to: &settings)
+        #expect(!settings.trainer.enabled && !settings.ranking.filterSeen && !settings.ranking.filterPurchased)
+        #expect(settings.trainer.autoActivate)  // the default
+        #expect(settings.ranking.cfSeedDecay == 0.7)
+        #expect(
+            try PipelineOptions.parse([]).workerOptions(kafka: kafka, recommender: recommender, sources: sources)
+                .guarantee == .atLeastOnce)
+        #expect(try sources.value(of: Run.logFormat, flag: nil) == .json)
+        #expect(try sources.value(of: Run.logFormat, flag: .text) == .text)
+        #expect {
+            try PipelineOptions.parse(["--max-users-per-partition", "0"]).workerOptions(
+                kafka: kafka, recommender: recommender, sources: sources)
+        } throws: { error in
+            "\(error)".contains("--max-users-per-partition must be positive")
+        }
+        #expect {
+            try HTTPOptions.parse(["--http-port", "70000"]).resolve(sources)
+        } throws: { error in
+            "\(error)".contains("--http-port must be 0...65535")
+        }
+        #expect(throws: (any Error).self) { try PipelineOptions.parse(["--guarantee", "twice"]) }
+        #expect {
+            try ConfigurationSources(environment: ["STREAMREC_TOP_N": "0"]).value(of: PipelineOptions.topN, flag: nil)
+        } throws: { error in
+            "\(error)".contains("STREAMREC_TOP_N must be positive, got 0")
+        }
+        let badBoolean = ConfigurationSources(environment: ["STREAMREC_TRAINER": "yes please"])
+        #expect {
+            try RecommenderOptions.parse([]).apply(badBoolean, to: &settings)
+        } throws: { error in
+            "\(error)".contains("STREAMREC_TRAINER must be true or false")
         }
     }
 }

@@ -40,4 +40,19 @@ import Testing
         #expect(move(&lifecycles, through: [.restoring, .closed]) == [true, true])
         #expect(lifecycles.state(of: partition) == nil)
     }
+
+    #if DEBUG
+        @Test func runningATaskThatWasNeverRestoredTrapsInDebugBuilds() async {
+            await #expect(processExitsWith: .failure) {
+                var lifecycles = TaskLifecycles()
+                lifecycles.move(TopicPartition(topic: "user-behavior", partition: 3), to: .running)
+            }
+        }
+    #else
+        @Test func anIllegalMoveIsRefusedInReleaseBuilds() {
+            var lifecycles = TaskLifecycles()
+            #expect(move(&lifecycles, through: [.running]) == [false])
+            #expect(lifecycles.state(of: partition) == nil)
+        }
+    #endif
 }

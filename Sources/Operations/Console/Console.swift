@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Worker
 
 /// The web console at `/`: a page, its scripts and its style (hand-written, embedded in the binary as string
 /// constants — see `ConsolePage`), and the little JSON it needs beyond `/metrics` and `/v1`: who this instance is,
@@ -27,14 +26,14 @@ public enum Console {
 
     /// Adds the console's routes. Call it before the `/v1` routes: its CORS middleware must wrap them, so the page
     /// can follow a 307 to the instance that owns a user (another origin) with `fetch` and `EventSource`.
-    public static func addRoutes(to router: Router<BasicRequestContext>, worker: Worker, settings: Settings) {
+    public static func addRoutes(to router: Router<BasicRequestContext>, state: WorkerHTTPState, settings: Settings) {
         router.get("/") { _, _ in asset(ConsolePage.html, type: "text/html; charset=utf-8") }
         for (name, source) in ConsoleScripts.all {
             router.get(RouterPath("/console/\(name)")) { _, _ in asset(source, type: "text/javascript; charset=utf-8") }
         }
         router.get("/console/style.css") { _, _ in asset(ConsoleStyle.css, type: "text/css; charset=utf-8") }
         router.get("/console/info") { _, _ in
-            ServingAPI.json(ConsoleInfo(worker: worker, settings: settings).encodeJSON())
+            ServingAPI.json(ConsoleInfo(state: state, settings: settings).encodeJSON())
         }
         router.get("/console/evaluation.json") { _, _ in
             try file(settings.evaluationJSON, type: ServingAPI.jsonType, what: "--evaluation-report FILE.json")

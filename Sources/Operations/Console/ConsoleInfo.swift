@@ -1,5 +1,4 @@
 import Foundation
-import Worker
 
 /// `/console/info`: this instance and what the console can offer.
 struct ConsoleInfo: Encodable {
@@ -18,10 +17,10 @@ struct ConsoleInfo: Encodable {
         var plot: Bool
     }
 
-    init(worker: Worker, settings: Console.Settings) {
-        let statistics = worker.statistics
-        instance = worker.options.httpAdvertise
-        inputPartitions = worker.serving.inputPartitions
+    init(state: WorkerHTTPState, settings: Console.Settings) {
+        let statistics = state.statistics()
+        instance = state.advertisedAddress
+        inputPartitions = state.serving.inputPartitions
         partitions = statistics.assignedPartitions.sorted()
         shufflePartitions = statistics.assignedShufflePartitions.sorted()
         ready = statistics.ready
