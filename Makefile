@@ -196,7 +196,7 @@ evaluate-movielens: build $(EVAL_STAMP)
 	$(EVAL_VENV)/bin/python scripts/reference_recommenders.py data/ml-100k/events.csv $(REPORT) \
 	  --streamrec out/movielens.json --json out/movielens-references.json
 
-## check-boundaries: no rd_kafka_ outside Sources/Kafka and Sources/CRdKafka; every import declared in Package.swift.
+## check-boundaries: librdkafka only in Sources/Kafka/RDKafka and Sources/CRdKafka; every import declared in Package.swift.
 check-boundaries:
 	scripts/check-boundaries.sh
 	scripts/check_imports.py
