@@ -30,7 +30,7 @@ PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
 	check-exactly-once check-serving check-hostile-clients check-boundaries format lint bench microbench fuzz check-bad-input \
-	evaluate-movielens deps-debian-tools check-console
+	evaluate-movielens deps-debian-tools check-console docs
 
 ## deps: everything build and test need; quiet and quick when it is all there.
 deps: deps-native deps-tools deps-debian-tools
@@ -88,7 +88,7 @@ demo: build
 
 ## test: everything CI runs, in this order.
 test: deps check-warnings test-swift test-asan fuzz check-operations check-serving check-console check-exactly-once \
-	check-bad-input check-hostile-clients validate-deploy check-boundaries
+	check-bad-input check-hostile-clients validate-deploy check-boundaries docs
 
 ## check-warnings: build the tests; fail on a compiler warning in our own Sources/ or Tests/ (dependencies may
 ## warn, we do not own them, so no -warnings-as-errors). A warning shows only when its file compiles: CI builds from
@@ -200,6 +200,19 @@ evaluate-movielens: build $(EVAL_STAMP)
 check-boundaries:
 	scripts/check-boundaries.sh
 	scripts/check_imports.py
+
+## docs: the Kafka module's DocC catalogue (Sources/Kafka/Kafka.docc) over its public symbols, with docc's warnings
+## as errors, so a broken symbol link or article reference fails `make test`; about 35 s once the package is built.
+## The archive is .build-tools/docs/Kafka.doccarchive (`docc preview Sources/Kafka/Kafka.docc` serves it live).
+DOCC ?= $(shell command -v docc 2>/dev/null || echo /opt/swift/usr/bin/docc)
+DOCS := $(TOOLS)/docs
+docs: deps-native
+	$(SWIFT) package dump-symbol-graph --minimum-access-level public
+	@rm -rf $(DOCS) && mkdir -p $(DOCS)/symbol-graphs
+	@cp "$$(dirname "$$($(SWIFT) build --show-bin-path)")"/symbolgraph/Kafka*.symbols.json $(DOCS)/symbol-graphs/
+	$(DOCC) convert Sources/Kafka/Kafka.docc --additional-symbol-graph-dir $(DOCS)/symbol-graphs \
+	  --fallback-display-name Kafka --fallback-bundle-identifier org.streamrec.Kafka \
+	  --output-path $(DOCS)/Kafka.doccarchive --warnings-as-errors
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
