@@ -2,8 +2,8 @@ import CRdKafka
 import StreamEngine
 
 extension RDKafkaClient {
-    /// Queues one record. When librdkafka's local queue is full this serves delivery reports and retries, so a slow
-    /// broker slows the caller down instead of growing memory.
+    /// `KafkaProducer.send`: queues one record, serving delivery reports while librdkafka's local queue is full (the
+    /// retry reads librdkafka's error code, so it lives here).
     func produce(_ record: OutputRecord) throws(KafkaError) {
         while true {
             let error = Self.produce(record, on: handle)
