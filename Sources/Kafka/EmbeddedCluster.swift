@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 
 /// An in-process Kafka cluster: librdkafka's mock cluster, speaking the real Kafka protocol on loopback ports, so any
@@ -6,76 +5,54 @@ import Logging
 ///
 /// What it does not do (see BROKERS.md): no CreateTopics handler (use `createTopic`), no compaction, no transaction
 /// markers, transactional offsets are not stored, and only ~5 MB per partition is retained.
-public final class EmbeddedCluster: @unchecked Sendable {
-    private let client: RDKafkaClient
-    // Owned by `client`'s handle and destroyed before it; the mock API is thread-safe, so sharing is safe.
-    private let cluster: OpaquePointer
+public final class EmbeddedCluster: Sendable {
+    private let cluster: RDKafkaMockCluster
     /// `host:port,...` of the mock brokers.
-    public let bootstrapServers: String
+    public var bootstrapServers: String { cluster.bootstrapServers }
 
     public init(brokers: Int = 1, logger: Logger = Logger(label: "streamrec.kafka.embedded")) throws(KafkaError) {
         guard (1...16).contains(brokers) else { throw .invalidArgument("brokers must be 1...16, not \(brokers)") }
-        client = try RDKafkaClient(
-            // The handle only hosts the mock brokers; it never connects, so its "no bootstrap.servers" notice is noise.
-            kind: .producer, properties: ["client.id": "streamrec-embedded-cluster", "log_level": "3"],
-            callbacks: RDKafkaCallbacks(logger: logger, onError: { _ in }))
-        guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
-            throw .invalidArgument("starting the embedded Kafka cluster failed (see the log)")
-        }
-        self.cluster = cluster
-        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
-    }
-
-    deinit {
-        rd_kafka_mock_cluster_destroy(cluster)
+        cluster = try RDKafkaMockCluster(brokers: Int32(brokers), logger: logger)
     }
 
     /// Creates a topic (the mock's own call: it has no CreateTopics handler). Topic configs such as compaction are
     /// accepted by real brokers only; the mock keeps every topic as a plain log.
     public func createTopic(_ specification: TopicSpecification) throws(KafkaError) {
-        try check(
-            rd_kafka_mock_topic_create(
-                cluster, specification.name, Int32(clamping: specification.partitions),
-                Int32(clamping: specification.replicationFactor)),
-            while: "creating topic \(specification.name) on the embedded cluster")
+        try cluster.createTopic(
+            specification.name, partitions: Int32(clamping: specification.partitions),
+            replicationFactor: Int32(clamping: specification.replicationFactor))
     }
 
     /// Makes the cluster answer metadata requests for `topic` with a broker error code — 3 (`UNKNOWN_TOPIC_OR_PART`)
     /// makes clients take it for missing, which they otherwise never see: the embedded cluster creates any topic on
     /// first use. 0 clears it.
     public func setTopicError(_ topic: String, code: Int32) {
-        rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: code))
+        cluster.setTopicError(topic, code: code)
     }
 
     /// Takes a broker down (connections closed, requests refused) — for fault tests.
     public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_down(cluster, brokerID), while: "taking broker \(brokerID) down")
+        try cluster.setBrokerDown(brokerID)
     }
 
     public func setBrokerUp(_ brokerID: Int32) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_up(cluster, brokerID), while: "bringing broker \(brokerID) up")
+        try cluster.setBrokerUp(brokerID)
     }
 
     /// Moves a partition's leadership to another broker (clients see NOT_LEADER and refresh their metadata).
     public func setLeader(of topic: String, partition: Int32, to brokerID: Int32) throws(KafkaError) {
-        try check(
-            rd_kafka_mock_partition_set_leader(cluster, topic, partition, brokerID),
-            while: "moving the leader of \(topic)[\(partition)] to broker \(brokerID)")
+        try cluster.setLeader(of: topic, partition: partition, to: brokerID)
     }
 
     /// Makes a broker the coordinator of a group (`kind` "group") or a transactional id ("transaction"), so a fault
     /// test can keep coordination away from the broker it slows down or takes down.
     public func setCoordinator(_ kind: String, key: String, to brokerID: Int32) throws(KafkaError) {
-        try check(
-            rd_kafka_mock_coordinator_set(cluster, kind, key, brokerID),
-            while: "making broker \(brokerID) the \(kind) coordinator of \(key)")
+        try cluster.setCoordinator(kind, key: key, to: brokerID)
     }
 
     /// Delays every response of a broker by `milliseconds` — a slow or distant broker, for backpressure tests.
     public func setRoundTripTime(of brokerID: Int32, milliseconds: Int) throws(KafkaError) {
-        try check(
-            rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(clamping: milliseconds)),
-            while: "setting the round-trip time of broker \(brokerID)")
+        try cluster.setRoundTripTime(of: brokerID, milliseconds: Int32(clamping: milliseconds))
     }
 
     /// Kafka protocol requests, for `failNextRequests`.
@@ -91,19 +68,12 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// in order — for fault tests (e.g. a produce rejected with `INVALID_RECORD`, 87, fails the record and, in a
     /// transaction, makes the transaction abortable). `pendingRequestErrors` tells how many are still unused.
     public func failNextRequests(_ kind: RequestKind, with errorCodes: [Int32], broker: Int32 = 1) {
-        for code in errorCodes {
-            _ = streamrec_mock_broker_push_request_error(
-                cluster, broker, kind.rawValue, rd_kafka_resp_err_t(rawValue: code))
-        }
+        for code in errorCodes { cluster.pushRequestError(broker: broker, apiKey: kind.rawValue, code: code) }
     }
 
     /// Errors pushed by `failNextRequests` that no request of that kind to the broker has met yet: 0 once every
     /// injected fault happened.
     public func pendingRequestErrors(_ kind: RequestKind, broker: Int32 = 1) throws(KafkaError) -> Int {
-        var count = 0
-        try check(
-            rd_kafka_mock_broker_error_stack_cnt(cluster, broker, kind.rawValue, &count),
-            while: "counting the injected errors of broker \(broker)")
-        return count
+        try cluster.pendingRequestErrors(broker: broker, apiKey: kind.rawValue)
     }
 }

@@ -90,8 +90,8 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Checks every property with librdkafka (names and values) for both a producer and a consumer, without
     /// connecting: a wrong setting stops a program at start, with the key and librdkafka's reason.
     public func validate() throws(KafkaError) {
-        try RDKafkaClient.validate(producerProperties)
-        if groupID != nil { try RDKafkaClient.validate(consumerProperties()) }
+        try RDKafkaConfig.validate(producerProperties)
+        if groupID != nil { try RDKafkaConfig.validate(consumerProperties()) }
     }
 
     /// The settings with secrets replaced, safe to log or print.

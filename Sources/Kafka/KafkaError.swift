@@ -1,6 +1,6 @@
 /// The one error type of the Kafka module: librdkafka's error code and text, plus what we were doing.
 public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// librdkafka's `rd_kafka_resp_err_t` value (negative codes are client-local, positive ones come from the broker).
+    /// librdkafka's response code (negative codes are client-local, positive ones come from the broker).
     public var code: Int32
     /// librdkafka's name for the code, e.g. `_TIMED_OUT` or `UNKNOWN_TOPIC_OR_PART`.
     public var name: String
@@ -28,6 +28,16 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Errors raised by the wrapper itself, before librdkafka is involved (bad configuration values and the like).
     public static func invalidArgument(_ message: String) -> KafkaError {
         KafkaError(code: -186, name: "_INVALID_ARG", message: message)
+    }
+
+    /// A client-local timeout the wrapper itself detects, named as librdkafka names its own (`_TIMED_OUT`).
+    static func timedOut(_ message: String) -> KafkaError {
+        KafkaError(code: -185, name: "_TIMED_OUT", message: message)
+    }
+
+    /// A call the client's current state does not allow (librdkafka's `_STATE`), e.g. subscribing a closed consumer.
+    static func illegalState(_ message: String) -> KafkaError {
+        KafkaError(code: -172, name: "_STATE", message: message)
     }
 
     public var description: String { "\(message) [\(name) (\(code))]" }

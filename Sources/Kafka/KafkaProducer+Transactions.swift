@@ -1,4 +1,3 @@
-import CRdKafka
 import StreamEngine
 
 /// Kafka transactions (exactly-once v2, KIP-447): outputs and the input offsets they were computed from become
@@ -8,11 +7,11 @@ import StreamEngine
 extension KafkaProducer {
     /// Registers the transactional id with the coordinator, fencing any older producer that used it.
     public func initTransactions(timeoutMilliseconds: Int32 = 30_000) throws(KafkaError) {
-        try check(rd_kafka_init_transactions(handle, timeoutMilliseconds), while: "initialising transactions")
+        try client.initTransactions(timeoutMilliseconds: timeoutMilliseconds)
     }
 
     public func beginTransaction() throws(KafkaError) {
-        try check(rd_kafka_begin_transaction(handle), while: "beginning a transaction")
+        try client.beginTransaction()
     }
 
     /// Adds the consumer's next offsets to the transaction, committed with it for the consumer's group.
@@ -20,22 +19,17 @@ extension KafkaProducer {
         _ offsets: [TopicPartitionOffset], consumer: KafkaConsumer, timeoutMilliseconds: Int32 = 30_000
     ) throws(KafkaError) {
         guard !offsets.isEmpty else { return }
-        try consumer.withGroupMetadata { (metadata) throws(KafkaError) in
-            try RDKafkaTopicPartitionList.with(offsets) { (list) throws(KafkaError) in
-                try check(
-                    rd_kafka_send_offsets_to_transaction(handle, list, metadata, timeoutMilliseconds),
-                    while: "sending offsets to the transaction")
-            }
-        }
+        try client.sendOffsetsToTransaction(
+            offsets, groupOf: consumer.client, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Flushes the transaction's records and commits it.
     public func commitTransaction(timeoutMilliseconds: Int32 = 30_000) throws(KafkaError) {
-        try check(rd_kafka_commit_transaction(handle, timeoutMilliseconds), while: "committing the transaction")
+        try client.commitTransaction(timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Drops the transaction: its records are marked aborted (hidden from `read_committed` readers).
     public func abortTransaction(timeoutMilliseconds: Int32 = 30_000) throws(KafkaError) {
-        try check(rd_kafka_abort_transaction(handle, timeoutMilliseconds), while: "aborting the transaction")
+        try client.abortTransaction(timeoutMilliseconds: timeoutMilliseconds)
     }
 }

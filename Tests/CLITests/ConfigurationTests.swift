@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Recommender
-import Topology
 import Testing
+import Topology
 import Worker
 
 @testable import streamrec

@@ -37,13 +37,15 @@ extension PipelineHarness {
         #expect((hot["score"] as? NSNumber)?.doubleValue == 13)
         #expect(hot["uniqueUsers"] as? Int == 4)
         #expect((hot["counts"] as? [String: Int])?["view"] == 2)
-        #expect((hot["trend"] as? NSNumber)?.doubleValue == 13)  // against an empty previous window: (13 - 0) / max(0, 1)
+        // Against an empty previous window: (13 - 0) / max(0, 1).
+        #expect((hot["trend"] as? NSNumber)?.doubleValue == 13)
     }
 
     @Test func trendComparesWithTheImmediatelyPreviousWindow() throws {
         var harness = PipelineHarness()
-        for second in stride(from: 1, to: 200, by: 50) { harness.feed(event("u", "i", .view, at: Int64(second))) }  // 4
-        for second in stride(from: 601, to: 1_000, by: 50) { harness.feed(event("u", "i", .view, at: Int64(second))) }  // 8
+        // 4 events in the first window, 8 in the second.
+        for second in stride(from: 1, to: 200, by: 50) { harness.feed(event("u", "i", .view, at: Int64(second))) }
+        for second in stride(from: 601, to: 1_000, by: 50) { harness.feed(event("u", "i", .view, at: Int64(second))) }
         harness.advanceAllPartitions(to: 1_600)
         let windows = harness.on("item-features").map(harness.json).filter { $0["itemId"] as? String == "i" }
         #expect(windows.map { $0["score"] as? Double } == [4, 8])

@@ -1,19 +1,31 @@
 import CRdKafka
 import StreamEngine
 
+/// What one message of a consumer's batch was.
+enum RDKafkaConsumed {
+    case record(StreamRecord)
+    /// An event librdkafka delivers in place of a record, such as a fetch error. `endOfPartition` names the
+    /// partition when the event only says that its end is reached (`enable.partition.eof`).
+    case error(KafkaError, endOfPartition: TopicPartition?)
+}
+
 enum RDStreamRecord {
-    /// Copies a consumed record out of librdkafka's buffer. Returns an error instead when the "message" is an event
-    /// such as a partition EOF or a fetch error.
-    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> Result<StreamRecord, KafkaError> {
+    /// Copies a consumed record out of librdkafka's buffer, or the event the "message" is instead.
+    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> RDKafkaConsumed {
         let message = pointer.pointee
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             let detail = message.payload.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }
-            return .failure(KafkaError(message.err, while: "consuming \(topic)[\(message.partition)]", detail: detail))
+            let end =
+                message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF
+                ? TopicPartition(topic: topic, partition: message.partition) : nil
+            return .error(
+                KafkaError(message.err, while: "consuming \(topic)[\(message.partition)]", detail: detail),
+                endOfPartition: end)
         }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
-        return .success(
+        return .record(
             StreamRecord(
                 topic: topic,
                 partition: message.partition,
@@ -22,6 +34,14 @@ enum RDStreamRecord {
                 value: bytes(message.payload, message.len),
                 timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp,
                 headers: headers(pointer)))
+    }
+
+    /// The outcome of a produced record, from the message librdkafka hands its delivery callback.
+    static func deliveryReport(_ message: rd_kafka_message_t) -> DeliveryReport {
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let error: KafkaError? =
+            message.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(message.err, while: "delivering to \(topic)")
+        return DeliveryReport(topic: topic, partition: message.partition, offset: message.offset, error: error)
     }
 
     private static func bytes(_ pointer: UnsafeMutableRawPointer?, _ count: Int) -> [UInt8]? {
