@@ -29,7 +29,7 @@ MAKE_VENV = rm -rf $(1) && { python3 -m venv $(1) 2>/dev/null || { rm -rf $(1) &
 PIP = $(1)/bin/pip install -q --disable-pip-version-check
 
 .PHONY: deps deps-native deps-tools build demo test check-warnings test-swift test-asan check-operations validate-deploy \
-	check-exactly-once check-serving check-hostile-clients check-boundaries format lint bench microbench fuzz check-bad-input \
+	check-exactly-once check-serving check-hostile-clients check-boundaries format lint bench microbench microbench-thresholds fuzz check-bad-input \
 	evaluate-movielens deps-debian-tools check-console docs
 
 ## deps: everything build and test need; quiet and quick when it is all there.
@@ -75,12 +75,22 @@ BENCH_ARGS ?=
 bench: build
 	.build/release/streamrec bench --kafka --lanes 2 $(BENCH_ARGS)
 
-## microbench: micro-benchmarks of the hot paths (decode, routing, window, CF update, one ranked list) with
-## ordo-one/benchmark, in the separate package Benchmarks/ so `make test` never builds the framework.
+## microbench: micro-benchmarks of the hot paths (decode, routing, window, CF update, one event through a warm user
+## task with and without its feed ranked, against the shop table and a 50 000-item one) with ordo-one/benchmark, in the
+## separate package Benchmarks/ so `make test` never builds the framework. Each run is checked against the p90
+## thresholds stored in Benchmarks/Thresholds/ (tolerances in Benchmarks/HotPaths.swift): a regression fails it;
+## being faster (the tool's exit code 4) passes with a note to store the new thresholds (`make microbench-thresholds`).
 ## MICROBENCH_ARGS is passed to the plugin, e.g. MICROBENCH_ARGS="--filter decode".
 MICROBENCH_ARGS ?=
 microbench: deps-native
-	cd Benchmarks && $(SWIFT) package benchmark --no-progress $(MICROBENCH_ARGS)
+	cd Benchmarks && { $(SWIFT) package benchmark thresholds check --no-progress $(MICROBENCH_ARGS); rc=$$?; \
+	  if [ $$rc -eq 4 ]; then echo "microbench: better than the stored thresholds; store them: make microbench-thresholds"; \
+	  elif [ $$rc -ne 0 ]; then echo "microbench: a hot path regressed beyond its tolerance (above)"; exit $$rc; fi; }
+
+## microbench-thresholds: runs the micro-benchmarks and stores their p90 as the thresholds `make microbench` checks.
+microbench-thresholds: deps-native
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --no-progress \
+	  $(MICROBENCH_ARGS)
 
 ## demo: the embedded Kafka cluster, a generator and a worker in one process; arguments through DEMO_ARGS.
 demo: build

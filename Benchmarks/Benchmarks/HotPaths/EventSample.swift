@@ -10,8 +10,8 @@ struct EventSample: Sendable {
     /// Each event's pairs with the three events before it (the default `--co-occurrence-items`).
     let pairs: [[CoOccurrence]]
     let limits = CoOccurrenceCounts.Limits(
-        halfLife: PipelineSettings().coOccurrenceHalfLife, maxPartners: PipelineSettings().maxCoItemsPerItem,
-        minWeight: PipelineSettings().minCoWeight)
+        halfLife: CFSettings().coOccurrenceHalfLife, maxPartners: CFSettings().maxCoItemsPerItem,
+        minWeight: CFSettings().minCoWeight)
     /// The windows and counts after one pass over the events, so measured passes are steady state.
     let windows: [String: UserWindowAggregator.Accumulator]
     let coCounts: [String: CoOccurrenceCounts]
