@@ -11,12 +11,13 @@ struct RecommenderOptions: ParsableArguments {
     var coOccurrenceWindowSeconds: Int?
     @Option(help: "Half-life of co-occurrence counts, seconds of event time. (default: 2_592_000)")
     var coOccurrenceHalfLifeSeconds: Int?
-    @Option(help: "CF neighbours and cart complements published per item. (default: 20)") var neighbours: Int?
+    @Option(help: "CF neighbours and cart complements published per item; all score a feed. (default: 50)")
+    var neighbours: Int?
     @Option(help: "Minimum milliseconds of event time between two neighbour computations of an item. (default: 10_000)")
     var neighbourRefreshMs: Int?
     @Option(help: "Minimum milliseconds of event time between two similar lists of an item. (default: 60_000)")
     var similarListIntervalMs: Int?
-    @Option(help: "Partners remembered per item for item-CF (the weakest gives way). (default: 50)")
+    @Option(help: "Partners remembered per item for item-CF (the weakest gives way). (default: 200)")
     var maxCoItems: Int?
     @Option(help: "Neighbour similarities × co/(co + this), co the pair's decayed count. (default: 10)")
     var coOccurrenceShrinkage: Double?
