@@ -20,7 +20,7 @@ struct RecommenderOptions: ParsableArguments {
         help: "Half-life of co-occurrence counts, seconds of event time.")
     static let neighbours = Setting<Int>(
         "neighbours", default: pipeline.cf.neighbourCount, bound: .positive,
-        help: "CF neighbours and cart complements published per item.")
+        help: "CF neighbours and cart complements published per item; all of them score a feed.")
     static let neighbourRefresh = Setting<Int>(
         "neighbour-refresh-ms", default: Int(pipeline.cf.neighbourRefreshInterval), bound: .nonNegative,
         help: "Minimum milliseconds of event time between two neighbour computations of an item.")

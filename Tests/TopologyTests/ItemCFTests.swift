@@ -142,6 +142,23 @@ import Topology
         #expect(order(shrunk) == ["steady", "rare"])
     }
 
+    /// Published neighbours are the partners with the most co-occurrence (a feed sums them), ordered by similarity:
+    /// of two, the steady partner of a popular item is kept over a one-off with a rare one, whose cosine is higher.
+    @Test func neighboursAreThePartnersWithTheMostCoOccurrenceMostSimilarFirst() {
+        var counts = CoOccurrenceCounts()
+        let limits = CoOccurrenceCounts.Limits(halfLife: 3_600_000, maxPartners: 10, minWeight: 0)
+        for (itemId, pairs) in [("steady", 5), ("often", 3), ("rare", 1)] {
+            for _ in 0..<pairs {
+                counts.add([CoOccurrence(itemId: itemId, weight: 1, isConversion: false)], at: 0, limits: limits)
+            }
+        }
+        counts.addEvent(weight: 1, at: 0, limits: limits)
+        let popularity = ["steady": 100.0, "often": 4.0, "rare": 1.0]
+        let neighbours = counts.related(count: 2, at: 0, limits: limits) { popularity[$0] }.neighbours
+        // Cosines: often 3/2, steady 5/10 (rare's 1/1 would be between them, but it has the fewest pairs).
+        #expect(neighbours.map(\.itemId) == ["often", "steady"])
+    }
+
     @Test func forwardDecayReadsTheSameAsDecayingEverything() {
         var counts = CoOccurrenceCounts()
         let halfLife: Int64 = 1_000

@@ -73,18 +73,21 @@ package struct CandidateGenerator {
         let purchased = ranking.filterPurchased ? Set(user.purchased) : []
         var pool = table.read { items -> Pool in
             var pool = Pool(capacity: 64)
+            // Each seed proposes its `neighboursPerSeed` strongest neighbours; the rest of its stored list only
+            // scores candidates that some source proposed (below, once all have). A candidate's CF is then its sum
+            // over every seed that stores it, not only over the seeds whose top few it is in: truncating each
+            // seed's sum to its top 20 was what cost StreamRec's CF most of its gap to the plain item-CF.
+            var tails: [(interaction: Interaction, weight: Double, neighbours: ArraySlice<RelatedItem>)] = []
+            tails.reserveCapacity(seeds.recent.count)
             for (interaction, seedWeight) in seeds.recent {
                 let seed = items.stats(of: interaction.itemId)
                 let weight = seedWeight * seedPopularityWeight(seed, at: time)
-                for neighbour in (seed?.neighbours ?? []).prefix(ranking.neighboursPerSeed) {
-                    let contribution = weight * neighbour.similarity
-                    pool.update(neighbour.itemId) { candidate in
-                        if contribution > candidate.cfViaWeight {
-                            (candidate.cfVia, candidate.cfViaWeight) = (interaction, contribution)
-                        }
-                        candidate.cf += contribution
-                    }
+                let neighbours = seed?.neighbours ?? []
+                let proposed = min(ranking.neighboursPerSeed, neighbours.count)
+                for neighbour in neighbours[..<proposed] {
+                    pool.update(neighbour.itemId) { $0.addCF(weight * neighbour.similarity, via: interaction) }
                 }
+                if proposed < neighbours.count { tails.append((interaction, weight, neighbours[proposed...])) }
             }
             for cartItem in seeds.cart {
                 for complement in items.complements(of: cartItem) {
@@ -130,6 +133,12 @@ package struct CandidateGenerator {
                     guard isAllowed(entry.itemId, for: user, trigger: trigger, purchased: purchased) else { continue }
                     offered += 1
                     pool.update(entry.itemId) { $0.popular = entry.score / best }
+                }
+            }
+            for (interaction, weight, neighbours) in tails {
+                for neighbour in neighbours {
+                    guard let position = pool.index[neighbour.itemId] else { continue }
+                    pool.candidates[position].addCF(weight * neighbour.similarity, via: interaction)
                 }
             }
             for position in pool.candidates.indices {
@@ -183,6 +192,12 @@ package struct CandidateGenerator {
 }
 
 extension Candidate {
+    /// Adds one seed's CF contribution, remembering the strongest seed as the reason.
+    mutating func addCF(_ contribution: Double, via interaction: Interaction) {
+        if contribution > cfViaWeight { (cfVia, cfViaWeight) = (interaction, contribution) }
+        cf += contribution
+    }
+
     /// Keeps the strongest proposal of a source, and what made it.
     mutating func raise(
         _ keyPath: WritableKeyPath<Candidate, Double>, to value: Double, because: (inout Candidate) -> Void
