@@ -46,8 +46,11 @@ final class Captured: @unchecked Sendable {
 @Suite("streamrec command line", .serialized)
 struct DemoCommandTests {
     @Test func theDemoShowsLiveRecommendationsAndASummary() throws {
+        // 5 minutes of event time per second (the default is one): the topics list comes when a user window closes,
+        // and under CI load the 8 s run at one minute per second closed none (seen: "feature windows 0").
         let result = try runStreamrec([
-            "demo", "--duration", "8", "--plain", "--rate", "2000", "--watch", "2", "--http-port", "0",
+            "demo", "--duration", "8", "--plain", "--rate", "2000", "--time-scale", "300", "--watch", "2",
+            "--http-port", "0",
         ])
         #expect(result.status == 0, "stderr: \(result.err.suffix(2_000))")
         #expect(result.out.contains("embedded Kafka at 127.0.0.1:"))

@@ -30,12 +30,16 @@ struct DemoConsoleTests {
         }
         let base = "http://127.0.0.1:\(port)"
         // The watched users appear once they got lists; until then /console/info answers with none.
-        // 200 events/s and a generous deadline: on a loaded CI machine this debug-built demo shares two cores with the
+        // 200 events/s and a generous budget: on a loaded CI machine this debug-built demo shares two cores with the
         // other suites, and at 1 000 events/s it fell behind far enough for the embedded broker's retention to drop
-        // input it had not read. The loop ends as soon as the users are there.
-        let deadline = ContinuousClock.now + .seconds(240)
+        // input it had not read. The budget is in polls (1 200, four minutes when the test runs), not in wall time:
+        // the synchronous suites can hold every thread of the cooperative pool for minutes, and this test must not
+        // spend its deadline while it cannot run (seen: a 240 s wall deadline ran out while starved, the demo fine).
+        // The loop ends as soon as the users are there.
         var users: [String] = []
-        while users.isEmpty, demo.isRunning, ContinuousClock.now < deadline {
+        var polls = 0
+        while users.isEmpty, demo.isRunning, polls < 1_200 {
+            polls += 1
             if let info = try? await get("\(base)/console/info"), info.status == 200,
                 let json = try JSONSerialization.jsonObject(with: info.body) as? [String: Any]
             {
@@ -44,7 +48,7 @@ struct DemoConsoleTests {
             if users.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
         }
         let user = try #require(
-            users.first, "the demo suggested no user within 240 s (running: \(demo.isRunning))")
+            users.first, "the demo suggested no user within \(polls) polls (running: \(demo.isRunning))")
         let page = try await get("\(base)/")
         #expect(page.status == 200)
         #expect(String(decoding: page.body, as: UTF8.self).contains("<title>StreamRec console</title>"))
