@@ -8,6 +8,8 @@ public struct RecommendationPipeline: Sendable {
     public let settings: PipelineSettings
     public let table: ItemTable
     public let registry: ModelRegistry
+    /// Made once: `kind(ofTopic:)` runs for every record.
+    private let routes: OutputRoutes
     // Bound: one task per assigned partition.
     private var userTasks: [Int32: UserTask] = [:]
     private var itemTasks: [Int32: ItemTask] = [:]
@@ -19,12 +21,13 @@ public struct RecommendationPipeline: Sendable {
         self.settings = settings
         self.table = table
         self.registry = registry
+        routes = OutputRoutes(settings)
     }
 
     public typealias TaskKind = OutputRoutes.TaskKind
 
     /// Which kind of task reads `topic`.
-    public func kind(ofTopic topic: String) -> TaskKind { OutputRoutes(settings).taskKind(reading: topic) }
+    public func kind(ofTopic topic: String) -> TaskKind { routes.taskKind(reading: topic) }
 
     /// Creates the task of a partition (from its checkpoint, when given) unless it exists.
     public mutating func assign(_ kind: TaskKind, partition: Int32, restoring restored: RestoredTask? = nil)

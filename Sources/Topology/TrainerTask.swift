@@ -14,6 +14,7 @@ import StreamEngine
 public struct TrainerTask: Sendable {
     public let partition: Int32
     private let settings: PipelineSettings
+    private let routes: OutputRoutes
     private var trainer: OnlineTrainer
     private var validation = ProgressiveValidation()
     // Bound: one key, the last published model.
@@ -34,10 +35,11 @@ public struct TrainerTask: Sendable {
     public init(partition: Int32, settings: PipelineSettings) {
         self.partition = partition
         self.settings = settings
+        routes = OutputRoutes(settings)
         trainer = Self.freshTrainer(RankingFeatures.initialModel(settings.trainer), settings)
         changelog = ChangelogWriter(
             topic: settings.topics.changelog,
-            partition: OutputRoutes(settings).changelogPartition(
+            partition: routes.changelogPartition(
                 ofTaskReading: settings.topics.training, partition: partition))
         store.trackChanges()
     }
@@ -93,7 +95,7 @@ public struct TrainerTask: Sendable {
         guard let value = record.value, let example = try? TrainingExample.decode(value) else {
             counters.deadLettered += 1
             output.append(
-                OutputRoutes(settings).deadLetter(
+                routes.deadLetter(
                     record, reason: "unreadable training example", limit: settings.maxRecordBytes))
             return
         }
@@ -129,7 +131,6 @@ public struct TrainerTask: Sendable {
         validation = ProgressiveValidation()
         checkpointOffset = record.offset + 1
         counters.modelsPublished += 1
-        let routes = OutputRoutes(settings)
         output.append(
             routes.modelVersion(named: name, file: file, at: time, id: OutputHeaders.id(for: record, sequence: 0)))
         var control = registry.control
