@@ -23,7 +23,11 @@ public enum OutputHeaders {
     /// matched to the record it came from (`kcat -f '%s'` piped to `sha256sum`).
     public static let originalValueSHA256 = "streamrec-original-value-sha256"
 
-    static func surface(_ surface: Surface) -> RecordHeader { RecordHeader(Self.surface, surface.rawValue) }
+    /// Made once per surface: every list carries one.
+    static func surface(_ surface: Surface) -> RecordHeader {
+        surfaceHeaders[Surface.allCases.firstIndex(of: surface)!]
+    }
+    private static let surfaceHeaders = Surface.allCases.map { RecordHeader(Self.surface, $0.rawValue) }
 
     static func id(for record: StreamRecord, sequence: Int) -> RecordHeader {
         // Written as bytes in one buffer: every output record has one, and interpolating a String first cost two
@@ -53,8 +57,19 @@ public enum OutputHeaders {
     /// A window result's id is the window itself (`topic:key:windowStart`): each window fires once, and its id does
     /// not depend on which record happened to close it — that differs between runs when a task reads a repartition
     /// topic whose interleaving of upstream partitions is not fixed.
-    static func id(window start: Int64, of key: String, in topic: String) -> RecordHeader {
-        RecordHeader(id, "\(topic):\(key):\(start)")
+    /// `stream` is the topic, or `topic/surface` for the lists of a window. Written as bytes, as `id(for:sequence:)`.
+    static func id(window start: Int64, of key: String, in topic: String, surface: Surface? = nil) -> RecordHeader {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(topic.utf8.count + key.utf8.count + 36)
+        bytes += topic.utf8
+        if let surface {
+            bytes.append(UInt8(ascii: "/"))
+            bytes += surface.rawValue.utf8
+        }
+        bytes.append(UInt8(ascii: ":"))
+        bytes += key.utf8
+        appendDecimal(start, to: &bytes)
+        return RecordHeader(name: id, value: bytes)
     }
 
     /// The upstream partition, offset and ordinal of a record StreamRec wrote with an input-derived id.

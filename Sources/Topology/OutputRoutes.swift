@@ -74,8 +74,9 @@ public struct OutputRoutes: Sendable, Equatable {
 
     /// The lists a closed user window sends: one id per surface of the window.
     public func windowList(_ list: Recommendation, of userId: String, windowStart: Int64) -> OutputRecord {
-        let stream = "\(topics.recommendations)/\(list.surface.rawValue)"
-        return self.list(list, id: OutputHeaders.id(window: windowStart, of: userId, in: stream))
+        self.list(
+            list,
+            id: OutputHeaders.id(window: windowStart, of: userId, in: topics.recommendations, surface: list.surface))
     }
 
     public func userFeatures(_ features: UserWindowFeatures, of userId: String, window: Range<Int64>) -> OutputRecord {

@@ -348,14 +348,15 @@ public struct UserTask: Sendable {
                 let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
                 let (feed, pending) = scoring.feed(
                     for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version)
+                let (topics, creators) = ranker.groups(for: state, table: table)
                 let lists = [
                     feed,
                     Recommendation(
                         surface: .topics, subject: userId, generatedAt: time, trigger: trigger,
-                        model: HybridRanker.blendModel, items: ranker.topics(for: state, table: table)),
+                        model: HybridRanker.blendModel, items: topics),
                     Recommendation(
                         surface: .creators, subject: userId, generatedAt: time, trigger: trigger,
-                        model: HybridRanker.blendModel, items: ranker.creators(for: state, table: table)),
+                        model: HybridRanker.blendModel, items: creators),
                 ]
                 return (features, lists, pending)
             }

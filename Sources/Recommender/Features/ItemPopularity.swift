@@ -8,8 +8,14 @@ public struct ItemPopularity: Sendable {
     public typealias Stats = ItemTableRow
 
     public struct Ranked: Sendable, Equatable {
-        public var itemId: String
+        public let itemId: String
         public var score: Double
+        /// `itemId`'s hash, computed once (as `RelatedItem.hash`), for the candidate pool.
+        package let hash: Int
+
+        init(itemId: String, score: Double) {
+            (self.itemId, self.score, hash) = (itemId, score, itemId.hashValue)
+        }
     }
 
     public let topPerCategory: Int
@@ -37,6 +43,9 @@ public struct ItemPopularity: Sendable {
 
     /// The item's latest row, if the table holds it.
     public func stats(of itemId: String) -> Stats? { items.peek(itemId) }
+
+    /// `body` on the item's latest row in place (nothing copied but what it returns); nil if the table lacks it.
+    public func peekStats<R>(of itemId: String, _ body: (borrowing Stats) -> R) -> R? { items.peek(itemId, body) }
 
     /// The category an item was last seen with.
     public func category(of itemId: String) -> String? { items.peek(itemId) { $0.categoryId } ?? nil }

@@ -3,12 +3,16 @@ import Synchronization
 
 /// An item and how strongly it relates to another: a CF neighbour or a cart complement.
 public struct RelatedItem: Sendable, Equatable {
-    public var itemId: String
+    public let itemId: String
     public var similarity: Double
+    /// `itemId`'s hash, computed once when the row is built or decoded: candidate generation looks every stored
+    /// neighbour up in its pool, and hashing the id there each time was its largest cost.
+    package let hash: Int
 
     public init(itemId: String, similarity: Double) {
         self.itemId = itemId
         self.similarity = similarity
+        hash = itemId.hashValue
     }
 }
 

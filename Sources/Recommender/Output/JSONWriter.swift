@@ -22,7 +22,8 @@ public struct JSONWriter: Sendable {
         separate()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma &= ~(1 << depth)
     }
 
@@ -125,6 +126,24 @@ public struct JSONWriter: Sendable {
         value(number)
     }
 
+    /// A string value written in pieces (`value(_: Reason)`): `beginString`, any `append…`, `endString`.
+    mutating func beginString() {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func endString() { bytes.append(UInt8(ascii: "\"")) }
+
+    /// The program's own text, inside a string: copied without escaping.
+    mutating func appendUnescaped(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    mutating func appendUnescaped(_ number: Int) { appendDigits(Int64(number)) }
+
+    /// Run-time text inside a string, escaped.
+    mutating func appendEscaped(_ text: String) { Self.appendContents(text, to: &bytes) }
+
     private mutating func beginContainer(_ opener: UInt8) {
         separate()
         bytes.append(opener)
@@ -145,16 +164,21 @@ public struct JSONWriter: Sendable {
 
     /// Appends a JSON string literal with the escapes RFC 8259 requires.
     public static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        appendContents(text, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's contents with the escapes RFC 8259 requires, without the quotes.
+    static func appendContents(_ text: String, to bytes: inout [UInt8]) {
         var text = text  // withUTF8 needs a mutable string; a native string is not copied
         text.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
             // Ids and reasons rarely need escapes: copy them whole when none is needed.
             if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
                 bytes.append(contentsOf: utf8)
             } else {
                 for byte in utf8 { appendEscaped(byte, to: &bytes) }
             }
-            bytes.append(UInt8(ascii: "\""))
         }
     }
 

@@ -1,7 +1,9 @@
 /// What the ranking knows about an item it may recommend: its attributes and its normalised score from each
 /// candidate source (each in 0...1; 0 when the source did not propose it), with what made each source propose it.
 public struct Candidate: Sendable, Equatable {
-    public var itemId: String
+    public let itemId: String
+    /// `itemId`'s hash, as the item table computed it (`RelatedItem.hash`): the pool's index key.
+    let hash: Int
     public var categoryId: String?
     public var creatorId: String?
     /// CF: similarity to the user's recent items, weighted by behaviour and recency.
@@ -23,7 +25,7 @@ public struct Candidate: Sendable, Equatable {
     /// The user's interest share in the item's category (a learned-ranker feature, whatever the source).
     public var interestShare = 0.0
 
-    public init(itemId: String) { self.itemId = itemId }
+    init(itemId: String, hash: Int) { (self.itemId, self.hash) = (itemId, hash) }
 
     public func blendScore(_ weights: BlendWeights) -> Double {
         weights.cf * cf + weights.content * content + weights.cart * cart + weights.trending * trending
@@ -42,28 +44,14 @@ public struct Candidate: Sendable, Equatable {
         return best
     }
 
-    /// A sentence for the source: `"viewed similar: i42"`, `"trending in c7"`, `"in your cart: i9"`, ...
-    public func reason(for source: String) -> String {
+    /// Why the source proposed it: `"viewed similar: i42"`, `"trending in c7"`, `"in your cart: i9"`, ...
+    public func reason(for source: String) -> Reason {
         switch source {
-        case "cf": cfVia.map { "\($0.behavior.pastTense) similar: \($0.itemId)" } ?? "similar to your recent items"
-        case "cart": cartVia.map { "in your cart: \($0)" } ?? "goes with your cart"
-        case "content":
-            "popular in \(categoryId ?? "?"), \(Int((contentShare * 100).rounded()))% of your recent interest"
-        case "trending": trendingIn.map { "trending in \($0)" } ?? "trending now"
-        default: "popular across the catalogue right now"
-        }
-    }
-}
-
-extension Behavior {
-    /// For reasons: "viewed similar: i42".
-    var pastTense: String {
-        switch self {
-        case .view: "viewed"
-        case .click: "clicked"
-        case .favorite: "liked"
-        case .cart: "carted"
-        case .purchase: "bought"
+        case "cf": cfVia.map { .similar(to: $0.itemId, $0.behavior) } ?? .similarToRecent
+        case "cart": cartVia.map { .inCart($0) } ?? .goesWithCart
+        case "content": .popularIn(category: categoryId, percentOfInterest: Reason.percent(contentShare))
+        case "trending": trendingIn.map { .trendingIn($0) } ?? .trendingNow
+        default: .popularOverall
         }
     }
 }

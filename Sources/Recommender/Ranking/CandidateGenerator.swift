@@ -37,28 +37,6 @@ package struct CandidateGenerator {
         return seeds
     }
 
-    /// A pool of candidates: an array (candidates are large; a dictionary of them would copy one per update) with an
-    /// index by item id.
-    struct Pool {
-        package var candidates: [Candidate] = []
-        var index: [String: Int] = [:]
-
-        init(capacity: Int) {
-            candidates.reserveCapacity(capacity)
-            index.reserveCapacity(capacity)
-        }
-
-        mutating func update(_ itemId: String, _ body: (inout Candidate) -> Void) {
-            if let position = index[itemId] {
-                body(&candidates[position])
-            } else {
-                index[itemId] = candidates.count
-                candidates.append(Candidate(itemId: itemId))
-                body(&candidates[candidates.count - 1])
-            }
-        }
-    }
-
     /// Seeds' neighbours and complements are read fresh from the table (they change with every co-occurrence), in
     /// the same visit as the charts. Each source offers a bounded number: content and trending a few per category
     /// (diversity keeps at most `maxPerCategory` of one category anyway), overall trending half the list, the
@@ -71,8 +49,8 @@ package struct CandidateGenerator {
         let perCategory = 2 * ranking.maxPerCategory
         let overall = (ranking.topN + 1) / 2
         let purchased = ranking.filterPurchased ? Set(user.purchased) : []
-        var pool = table.read { items -> Pool in
-            var pool = Pool(capacity: 64)
+        var pool = table.read { items -> CandidatePool in
+            var pool = CandidatePool(capacity: 256)
             // Each seed proposes its `neighboursPerSeed` strongest neighbours; the rest of its stored list only
             // scores candidates that some source proposed (below, once all have). A candidate's CF is then its sum
             // over every seed that stores it, not only over the seeds whose top few it is in: truncating each
@@ -80,18 +58,21 @@ package struct CandidateGenerator {
             var tails: [(interaction: Interaction, weight: Double, neighbours: ArraySlice<RelatedItem>)] = []
             tails.reserveCapacity(seeds.recent.count)
             for (interaction, seedWeight) in seeds.recent {
-                let seed = items.stats(of: interaction.itemId)
-                let weight = seedWeight * seedPopularityWeight(seed, at: time)
-                let neighbours = seed?.neighbours ?? []
+                let (weight, neighbours) =
+                    items.peekStats(of: interaction.itemId) { seed in
+                        (seedWeight * seedPopularityWeight(seed, at: time), seed.neighbours)
+                    } ?? (seedWeight, [])
                 let proposed = min(ranking.neighboursPerSeed, neighbours.count)
                 for neighbour in neighbours[..<proposed] {
-                    pool.update(neighbour.itemId) { $0.addCF(weight * neighbour.similarity, via: interaction) }
+                    pool.update(neighbour.itemId, hash: neighbour.hash) {
+                        $0.addCF(weight * neighbour.similarity, via: interaction)
+                    }
                 }
                 if proposed < neighbours.count { tails.append((interaction, weight, neighbours[proposed...])) }
             }
             for cartItem in seeds.cart {
                 for complement in items.complements(of: cartItem) {
-                    pool.update(complement.itemId) { candidate in
+                    pool.update(complement.itemId, hash: complement.hash) { candidate in
                         if complement.similarity > candidate.cartViaWeight {
                             (candidate.cartVia, candidate.cartViaWeight) = (cartItem, complement.similarity)
                         }
@@ -103,7 +84,7 @@ package struct CandidateGenerator {
                 let chart = items.top(inCategory: category)
                 if let best = chart.first?.score, best > 0 {
                     for entry in chart.prefix(perCategory) {
-                        pool.update(entry.itemId) {
+                        pool.update(entry.itemId, hash: entry.hash) {
                             $0.raise(\.content, to: share * entry.score / best) { $0.contentShare = share }
                         }
                     }
@@ -111,7 +92,7 @@ package struct CandidateGenerator {
                 let trending = items.trending(inCategory: category, limit: ranking.maxPerCategory)
                 if let best = trending.first?.score {
                     for entry in trending {
-                        pool.update(entry.itemId) {
+                        pool.update(entry.itemId, hash: entry.hash) {
                             $0.raise(\.trending, to: share * entry.score / best) { $0.trendingIn = category }
                         }
                     }
@@ -120,7 +101,7 @@ package struct CandidateGenerator {
             let trending = items.trending(limit: overall)
             if let best = trending.first?.score {
                 for entry in trending {
-                    pool.update(entry.itemId) {
+                    pool.update(entry.itemId, hash: entry.hash) {
                         $0.raise(\.trending, to: 0.5 * entry.score / best) { $0.trendingIn = nil }
                     }
                 }
@@ -132,12 +113,12 @@ package struct CandidateGenerator {
                 for entry in items.top where offered < 2 * ranking.topN {
                     guard isAllowed(entry.itemId, for: user, trigger: trigger, purchased: purchased) else { continue }
                     offered += 1
-                    pool.update(entry.itemId) { $0.popular = entry.score / best }
+                    pool.update(entry.itemId, hash: entry.hash) { $0.popular = entry.score / best }
                 }
             }
             for (interaction, weight, neighbours) in tails {
                 for neighbour in neighbours {
-                    guard let position = pool.index[neighbour.itemId] else { continue }
+                    guard let position = pool.position(of: neighbour.itemId, hash: neighbour.hash) else { continue }
                     pool.candidates[position].addCF(weight * neighbour.similarity, via: interaction)
                 }
             }
@@ -164,8 +145,8 @@ package struct CandidateGenerator {
     /// A seed's CF contributions are its neighbours' cosines times pop(seed)^cfSeedPopularityExponent: with 0.5
     /// the seed's own popularity cancels out of the cosine and a candidate scores co(seed, c)/sqrt(pop(c)), so a
     /// popular seed, whose co-occurrences carry as much evidence as a niche one's, is not discounted for it.
-    func seedPopularityWeight(_ seed: ItemPopularity.Stats?, at time: Int64) -> Double {
-        guard ranking.cfSeedPopularityExponent != 0, let seed, seed.recentScore > 0 else { return 1 }
+    func seedPopularityWeight(_ seed: borrowing ItemPopularity.Stats, at time: Int64) -> Double {
+        guard ranking.cfSeedPopularityExponent != 0, seed.recentScore > 0 else { return 1 }
         let decayed =
             seed.recentScore
             / CoOccurrenceCounts.scale(from: seed.updatedAt, to: time, halfLife: cf.coOccurrenceHalfLife)

@@ -37,7 +37,7 @@ package struct HybridRanker {
                 position,
                 ScoredItem(
                     itemId: candidate.itemId, categoryId: candidate.categoryId, score: score, source: source,
-                    reason: candidate.reason(for: source))
+                    because: candidate.reason(for: source))
             )
         }
     }
@@ -48,7 +48,7 @@ package struct HybridRanker {
         return diversified(complements, scores: complements.map(\.cart)).map { position, score in
             ScoredItem(
                 itemId: complements[position].itemId, categoryId: complements[position].categoryId, score: score,
-                source: "cart", reason: complements[position].reason(for: "cart"))
+                source: "cart", because: complements[position].reason(for: "cart"))
         }
     }
 
@@ -60,50 +60,63 @@ package struct HybridRanker {
             scores[$0] != scores[$1] ? scores[$0] > scores[$1] : candidates[$0].itemId < candidates[$1].itemId
         }
         var chosen: [(position: Int, score: Double)] = []
-        var perCategory: [String: Int] = [:]
+        // At most topN categories are counted: a short array scanned beats a dictionary's hash per candidate.
+        var perCategory: [(category: String, count: Int)] = []
+        perCategory.reserveCapacity(ranking.topN)
         for position in order where chosen.count < ranking.topN {
             if let category = candidates[position].categoryId {
-                guard perCategory[category, default: 0] < ranking.maxPerCategory else { continue }
-                perCategory[category, default: 0] += 1
+                let counted =
+                    perCategory.firstIndex { $0.category == category }
+                    ?? {
+                        perCategory.append((category, 0))
+                        return perCategory.count - 1
+                    }()
+                guard perCategory[counted].count < ranking.maxPerCategory else { continue }
+                perCategory[counted].count += 1
             }
             chosen.append((position, scores[position]))
         }
         return chosen
     }
 
-    /// Categories to follow: the user's interest, and categories whose items are rising overall.
-    package func topics(for user: UserState, table: ItemTable) -> [ScoredItem] {
+    /// Categories and creators to follow, from one visit to the table (its trending items are read once for both).
+    /// Topics: the user's interest, and categories whose items are rising overall. Creators: creators of what the
+    /// user acted on (behaviour-weighted), and creators whose items rise.
+    package func groups(for user: UserState, table: ItemTable) -> (topics: [ScoredItem], creators: [ScoredItem]) {
         let interest = user.interest.top(ranking.topN)
-        let rising = table.read { items in Self.risingGroups(items.trending()) { items.attributes(of: $0).categoryId } }
-        return Self.blendGroups(interest: interest, rising: rising, limit: ranking.topN) { id, share, rise in
-            share >= rise
-                ? "\(Int((share * 100).rounded()))% of your recent interest"
-                : "trending: \(rise >= 0.5 ? "among the fastest rising" : "rising") this window"
-        }
-    }
-
-    /// Creators to follow: creators of what the user acted on (behaviour-weighted), and creators whose items rise.
-    package func creators(for user: UserState, table: ItemTable) -> [ScoredItem] {
-        let history = Array(user.history.newestFirst)
-        let (affinity, rising) = table.read { items -> ([String: Double], [String: Double]) in
+        let (affinity, risingCategories, risingCreators) = table.read {
+            items -> ([String: Double], [String: Double], [String: Double]) in
             var affinity: [String: Double] = [:]
-            for interaction in history {
+            for interaction in user.history.newestFirst {
                 guard let creator = items.attributes(of: interaction.itemId).creatorId else { continue }
                 affinity[creator, default: 0] += behaviorWeights[interaction.behavior]
             }
-            return (affinity, Self.risingGroups(items.trending()) { items.attributes(of: $0).creatorId })
+            let trending = items.trending().map { ($0, items.attributes(of: $0.itemId)) }
+            return (
+                affinity, Self.risingGroups(trending) { $0.categoryId }, Self.risingGroups(trending) { $0.creatorId }
+            )
+        }
+        let topics = Self.blendGroups(interest: interest, rising: risingCategories, limit: ranking.topN) {
+            share, rise in
+            share >= rise ? .interestShare(percent: Reason.percent(share)) : .risingTopic(fastest: rise >= 0.5)
         }
         let total = affinity.values.reduce(0, +)
         let shares = affinity.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value / total) }
-        return Self.blendGroups(interest: shares, rising: rising, limit: ranking.topN) { id, share, rise in
-            share >= rise ? "\(Int((share * 100).rounded()))% of what you engaged with" : "trending creator"
+        let creators = Self.blendGroups(interest: shares, rising: risingCreators, limit: ranking.topN) { share, rise in
+            share >= rise ? .engagementShare(percent: Reason.percent(share)) : .trendingCreator
         }
+        return (topics, creators)
     }
 
     /// Rising score per group (category, creator): the summed growth of its trending items, the top group at 1.
-    static func risingGroups(_ trending: [ItemPopularity.Ranked], group: (String) -> String?) -> [String: Double] {
+    static func risingGroups(
+        _ trending: [(ItemPopularity.Ranked, (categoryId: String?, creatorId: String?))],
+        group: ((categoryId: String?, creatorId: String?)) -> String?
+    ) -> [String: Double] {
         var sums: [String: Double] = [:]
-        for entry in trending { if let key = group(entry.itemId) { sums[key, default: 0] += entry.score } }
+        for (entry, attributes) in trending {
+            if let key = group(attributes) { sums[key, default: 0] += entry.score }
+        }
         guard let top = sums.values.max(), top > 0 else { return [:] }
         return sums.mapValues { $0 / top }
     }
@@ -111,7 +124,7 @@ package struct HybridRanker {
     /// Groups by share of interest + half their rise, the stronger part giving the reason.
     static func blendGroups(
         interest: [(String, Double)], rising: [String: Double], limit: Int,
-        reason: (String, Double, Double) -> String
+        reason: (Double, Double) -> Reason
     ) -> [ScoredItem] {
         var scores: [String: (share: Double, rise: Double)] = [:]
         for (id, share) in interest { scores[id, default: (0, 0)].share = share }
@@ -123,7 +136,7 @@ package struct HybridRanker {
                 ScoredItem(
                     itemId: id, categoryId: nil, score: score,
                     source: parts.share >= parts.rise ? "interest" : "trending",
-                    reason: reason(id, parts.share, parts.rise))
+                    because: reason(parts.share, parts.rise))
             }
     }
 }

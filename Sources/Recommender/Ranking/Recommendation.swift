@@ -28,15 +28,21 @@ public struct ScoredItem: Sendable, Equatable {
     public var score: Double
     /// Which candidate source produced it: "cf", "content", "trending", "popular", "cart", "interest", ...
     public var source: String
+    /// Why it was chosen, as parts; `reason` is the sentence.
+    public var explanation: Reason
     /// A sentence a product team can show or log.
-    public var reason: String
+    public var reason: String { explanation.text }
 
-    public init(itemId: String, categoryId: String?, score: Double, source: String, reason: String) {
+    public init(itemId: String, categoryId: String?, score: Double, source: String, because explanation: Reason) {
         self.itemId = itemId
         self.categoryId = categoryId
         self.score = score
         self.source = source
-        self.reason = reason
+        self.explanation = explanation
+    }
+
+    public init(itemId: String, categoryId: String?, score: Double, source: String, reason: String) {
+        self.init(itemId: itemId, categoryId: categoryId, score: score, source: source, because: .text(reason))
     }
 }
 
@@ -100,7 +106,8 @@ public struct Recommendation: Sendable, Equatable {
             if surface != .topics, let category = item.categoryId { json.field("categoryId", category) }
             json.field("score", item.score)
             json.field("source", item.source)
-            json.field("reason", item.reason)
+            json.key("reason")
+            json.value(item.explanation)
             json.endObject()
         }
         json.endArray()

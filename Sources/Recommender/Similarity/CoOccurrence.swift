@@ -73,7 +73,6 @@ extension Behavior {
 enum ItemCFNames {
     /// The `model` of a `similar` list: decayed co-occurrence, cosine-normalised.
     package static let model = "item-cf"
-    static let together = "often viewed together with"
 }
 
 extension Recommendation {
@@ -85,7 +84,7 @@ extension Recommendation {
             items: row.neighbours.prefix(limit).map { neighbour in
                 ScoredItem(
                     itemId: neighbour.itemId, categoryId: nil, score: neighbour.similarity, source: "cf",
-                    reason: "\(ItemCFNames.together) \(row.itemId)")
+                    because: .viewedTogether(with: row.itemId))
             })
     }
 }
