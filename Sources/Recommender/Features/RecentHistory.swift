@@ -2,13 +2,17 @@ import StreamEngine
 
 /// One past interaction of a user, as much as ranking needs.
 public struct Interaction: Sendable, Hashable {
-    public var itemId: String
+    public let itemId: String
     public var categoryId: String?
     public var behavior: Behavior
     public var timestamp: Int64
+    /// `itemId`'s hash, computed once when the interaction is recorded: every feed checks its candidates against the
+    /// user's history (`ItemExclusions`).
+    package let itemHash: Int
 
     public init(itemId: String, categoryId: String?, behavior: Behavior, timestamp: Int64) {
         (self.itemId, self.categoryId, self.behavior, self.timestamp) = (itemId, categoryId, behavior, timestamp)
+        itemHash = itemId.hashValue
     }
 }
 
@@ -52,6 +56,11 @@ public struct RecentHistory: Sendable {
     public var count: Int { buffer.count }
 
     public func contains(itemId: String) -> Bool { occurrences[itemId] != nil }
+
+    /// Each interaction's item id and its hash, in no particular order (an item once per interaction with it).
+    package func forEachItem(_ body: (String, Int) -> Void) {
+        for interaction in buffer { body(interaction.itemId, interaction.itemHash) }
+    }
 
     package func encode(to writer: inout BinaryWriter) {
         let interactions = self.interactions

@@ -48,7 +48,8 @@ package struct CandidateGenerator {
         let interest = user.interest.top(Self.categoriesConsidered)
         let perCategory = 2 * ranking.maxPerCategory
         let overall = (ranking.topN + 1) / 2
-        let purchased = ranking.filterPurchased ? Set(user.purchased) : []
+        let excluded = ItemExclusions(
+            for: user, trigger: trigger, seen: ranking.filterSeen, purchased: ranking.filterPurchased)
         var pool = table.read { items -> CandidatePool in
             var pool = CandidatePool(capacity: 256)
             // Each seed proposes its `neighboursPerSeed` strongest neighbours; the rest of its stored list only
@@ -111,7 +112,7 @@ package struct CandidateGenerator {
             if let best = items.top.first?.score, best > 0 {
                 var offered = 0
                 for entry in items.top where offered < 2 * ranking.topN {
-                    guard isAllowed(entry.itemId, for: user, trigger: trigger, purchased: purchased) else { continue }
+                    guard !excluded.contains(entry.itemId, hash: entry.hash) else { continue }
                     offered += 1
                     pool.update(entry.itemId, hash: entry.hash) { $0.popular = entry.score / best }
                 }
@@ -131,10 +132,11 @@ package struct CandidateGenerator {
             }
             return pool
         }
-        let shares = Dictionary(interest.map { ($0.category, $0.share) }, uniquingKeysWith: { first, _ in first })
-        pool.candidates.removeAll { !isAllowed($0.itemId, for: user, trigger: trigger, purchased: purchased) }
+        pool.candidates.removeAll { excluded.contains($0.itemId, hash: $0.hash) }
+        // `interest` has at most `categoriesConsidered` entries: scanned, not hashed per candidate.
         for position in pool.candidates.indices {
-            pool.candidates[position].interestShare = pool.candidates[position].categoryId.flatMap { shares[$0] } ?? 0
+            guard let category = pool.candidates[position].categoryId else { continue }
+            pool.candidates[position].interestShare = interest.first { $0.category == category }?.share ?? 0
         }
         Self.normalise(&pool.candidates, get: { $0.cf }, set: { $0.cf /= $1 })
         Self.normalise(&pool.candidates, get: { $0.cart }, set: { $0.cart /= $1 })
@@ -151,12 +153,6 @@ package struct CandidateGenerator {
             seed.recentScore
             / CoOccurrenceCounts.scale(from: seed.updatedAt, to: time, halfLife: cf.coOccurrenceHalfLife)
         return pow(decayed, ranking.cfSeedPopularityExponent)
-    }
-
-    func isAllowed(_ itemId: String, for user: UserState, trigger: String?, purchased: Set<String>) -> Bool {
-        if itemId == trigger || user.cart.contains(itemId) { return false }
-        if ranking.filterSeen, user.history.contains(itemId: itemId) { return false }
-        return !purchased.contains(itemId)
     }
 
     /// Sums (CF, cart) are scaled so the strongest candidate has 1.
