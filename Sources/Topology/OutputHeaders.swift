@@ -73,14 +73,41 @@ public enum OutputHeaders {
     }
 
     /// The upstream partition, offset and ordinal of a record StreamRec wrote with an input-derived id.
+    /// Read from the end in place (an item task reads one per shuffle record): the last three `:`-separated fields,
+    /// empty fields skipped, with at least one field before them.
     static func position(inID header: [UInt8]) -> (partition: Int32, offset: Int64, sequence: Int)? {
-        let parts = header.split(separator: UInt8(ascii: ":"))
-        guard parts.count >= 4 else { return nil }
-        let number = { (index: Int) in Int64(String(decoding: parts[parts.count - 4 + index], as: UTF8.self)) }
-        guard let partition = number(1).flatMap(Int32.init(exactly:)), let offset = number(2),
-            let sequence = number(3).map(Int.init)
+        var end = header.endIndex
+        func previousField() -> ArraySlice<UInt8>? {
+            while end > header.startIndex, header[end - 1] == UInt8(ascii: ":") { end -= 1 }
+            guard end > header.startIndex else { return nil }
+            var start = end
+            while start > header.startIndex, header[start - 1] != UInt8(ascii: ":") { start -= 1 }
+            defer { end = start }
+            return header[start..<end]
+        }
+        guard let sequence = previousField().flatMap(decimal), let offset = previousField().flatMap(decimal),
+            let partition = previousField().flatMap(decimal).flatMap(Int32.init(exactly:)), previousField() != nil
         else { return nil }
-        return (partition, offset, sequence)
+        return (partition, offset, Int(sequence))
+    }
+
+    /// An optionally signed decimal, as `Int64(String)` reads one; nil on anything else or on overflow.
+    private static func decimal(_ digits: ArraySlice<UInt8>) -> Int64? {
+        var digits = digits
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        guard !digits.isEmpty else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowAdding) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflow, !overflowAdding else { return nil }
+            value = next
+        }
+        return value
     }
 
     static func source(of record: StreamRecord) -> RecordHeader {

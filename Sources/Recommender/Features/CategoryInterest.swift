@@ -40,10 +40,17 @@ public struct CategoryInterest: Sendable {
     public func top(_ count: Int) -> [(category: String, share: Double)] {
         // Summed in a fixed order: a dictionary's order differs between processes and after a restore, and a
         // floating-point sum in another order can differ in its last bit — and so would the output.
-        let ranked = weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-        let total = ranked.reduce(0) { $0 + $1.value }
-        guard total > 0 else { return [] }
-        return ranked.prefix(count).map { ($0.key, $0.value / total) }
+        // Sorted in a buffer on the stack (at most `maxCategories`, 20 by default: an insertion sort, no scratch):
+        // this runs several times per feed.
+        withUnsafeTemporaryAllocation(of: (key: String, value: Double).self, capacity: weights.count) { buffer in
+            var ranked = buffer
+            _ = ranked.initialize(from: weights)
+            defer { ranked.deinitialize() }
+            ranked.sort { ($0.value, $1.key) > ($1.value, $0.key) }
+            let total = ranked.reduce(0) { $0 + $1.value }
+            guard total > 0 else { return [] }
+            return ranked.prefix(count).map { ($0.key, $0.value / total) }
+        }
     }
 
     package func encode(to writer: inout BinaryWriter) {

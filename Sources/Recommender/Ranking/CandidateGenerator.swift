@@ -23,7 +23,8 @@ package struct CandidateGenerator {
 
     func seeds(of user: UserState, at time: Int64) -> Seeds {
         var seeds = Seeds()
-        let strongest = Behavior.allCases.map { behaviorWeights[$0] }.max() ?? 1
+        var strongest = -Double.infinity
+        for behavior in Behavior.allCases { strongest = max(strongest, behaviorWeights[behavior]) }
         for interaction in user.history.newestFirst where seeds.recent.count < ranking.cfSeeds {
             guard !seeds.recent.contains(where: { $0.interaction.itemId == interaction.itemId }) else { continue }
             // Recency by position, not by time: the n-th newest seed counts cfSeedDecay^n whether the user's last

@@ -53,28 +53,45 @@ package struct HybridRanker {
     }
 
     /// Positions of the best candidates, best first (ties by id), at most `maxPerCategory` per category: a list is
-    /// shorter rather than one-note. Sorts positions, not the (large) candidates.
+    /// shorter rather than one-note. Pops a binary heap of positions kept on the stack until the list is full: a
+    /// list takes its few best of ~150 candidates, and sorting them all allocated the sort's scratch per feed.
     func diversified(_ candidates: [Candidate], scores: [Double]) -> [(position: Int, score: Double)] {
         // Scores first; an id is compared (a String read) only on a tie.
-        let order = candidates.indices.sorted {
-            scores[$0] != scores[$1] ? scores[$0] > scores[$1] : candidates[$0].itemId < candidates[$1].itemId
+        func before(_ lhs: Int, _ rhs: Int) -> Bool {
+            scores[lhs] != scores[rhs] ? scores[lhs] > scores[rhs] : candidates[lhs].itemId < candidates[rhs].itemId
         }
         var chosen: [(position: Int, score: Double)] = []
-        // At most topN categories are counted: a short array scanned beats a dictionary's hash per candidate.
-        var perCategory: [(category: String, count: Int)] = []
-        perCategory.reserveCapacity(ranking.topN)
-        for position in order where chosen.count < ranking.topN {
-            if let category = candidates[position].categoryId {
-                let counted =
-                    perCategory.firstIndex { $0.category == category }
-                    ?? {
-                        perCategory.append((category, 0))
-                        return perCategory.count - 1
-                    }()
-                guard perCategory[counted].count < ranking.maxPerCategory else { continue }
-                perCategory[counted].count += 1
+        chosen.reserveCapacity(ranking.topN)
+        guard !candidates.isEmpty else { return chosen }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: candidates.count) { heap in
+            var count = candidates.count
+            for index in 0..<count { heap[index] = index }
+            func siftDown(_ start: Int) {
+                var parent = start
+                while true {
+                    var best = parent
+                    let (left, right) = (2 * parent + 1, 2 * parent + 2)
+                    if left < count, before(heap[left], heap[best]) { best = left }
+                    if right < count, before(heap[right], heap[best]) { best = right }
+                    guard best != parent else { return }
+                    heap.swapAt(parent, best)
+                    parent = best
+                }
             }
-            chosen.append((position, scores[position]))
+            for start in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(start) }
+            while count > 0, chosen.count < ranking.topN {
+                let position = heap[0]
+                count -= 1
+                heap.swapAt(0, count)
+                siftDown(0)
+                if let category = candidates[position].categoryId {
+                    // At most topN chosen: counted by a scan, not a dictionary's hash per candidate.
+                    var same = 0
+                    for entry in chosen where candidates[entry.position].categoryId == category { same += 1 }
+                    guard same < ranking.maxPerCategory else { continue }
+                }
+                chosen.append((position, scores[position]))
+            }
         }
         return chosen
     }

@@ -3,16 +3,14 @@
 /// `RelatedItem.hash`). Checking a candidate was two String hashes (the history's and the purchases' dictionaries)
 /// for each of the ~150 candidates of a feed and each chart entry walked; now it is one probe.
 struct ItemExclusions {
-    private var hashes: [Int]
-    private var ids: [String?]
+    private var slots: [(hash: Int, id: String?)]
     private var mask: Int
 
     init(for user: UserState, trigger: String?, seen: Bool, purchased: Bool) {
         let count = 1 + user.cart.count + (seen ? user.history.count : 0) + (purchased ? user.purchased.count : 0)
         var size = 16
         while size < 2 * count { size *= 2 }
-        hashes = [Int](repeating: 0, count: size)
-        ids = [String?](repeating: nil, count: size)
+        slots = Array(repeating: (0, nil), count: size)
         mask = size - 1
         if let trigger { insert(trigger, hash: trigger.hashValue) }
         for item in user.cart { insert(item, hash: item.hashValue) }
@@ -22,8 +20,8 @@ struct ItemExclusions {
 
     func contains(_ itemId: String, hash: Int) -> Bool {
         var slot = hash & mask
-        while let id = ids[slot] {
-            if hashes[slot] == hash, id == itemId { return true }
+        while let id = slots[slot].id {
+            if slots[slot].hash == hash, id == itemId { return true }
             slot = (slot + 1) & mask
         }
         return false
@@ -31,10 +29,10 @@ struct ItemExclusions {
 
     private mutating func insert(_ itemId: String, hash: Int) {
         var slot = hash & mask
-        while let id = ids[slot] {
-            if hashes[slot] == hash, id == itemId { return }
+        while let id = slots[slot].id {
+            if slots[slot].hash == hash, id == itemId { return }
             slot = (slot + 1) & mask
         }
-        (hashes[slot], ids[slot]) = (hash, itemId)
+        slots[slot] = (hash, itemId)
     }
 }
