@@ -52,6 +52,7 @@ public final class WorkerMetrics: Sendable {
                     "streamrec_recommendations_total", [("surface", "personalized")],
                     { $0.pipeline.recommendationsEmitted }
                 ),
+                ("streamrec_window_feeds_kept_total", [], { $0.pipeline.windowFeedsKept }),
                 ("streamrec_item_table_rows_published_total", [], { $0.pipeline.tableRowsPublished }),
                 (
                     "streamrec_state_evictions_total", [("store", "users"), ("reason", "capacity")],

@@ -10,6 +10,8 @@ public struct PipelineCounters: Sendable, Equatable {
     public var late = 0
     public var featuresEmitted = 0
     public var recommendationsEmitted = 0
+    /// Closed user windows whose feed was not ranked again: the user's last feed was ranked from the same state.
+    public var windowFeedsKept = 0
     /// Users dropped to stay within `maxUsersPerPartition`, and by `userTTL`.
     public var usersEvicted = 0
     public var usersExpired = 0
@@ -50,6 +52,7 @@ public struct PipelineCounters: Sendable, Equatable {
         lhs.late += rhs.late
         lhs.featuresEmitted += rhs.featuresEmitted
         lhs.recommendationsEmitted += rhs.recommendationsEmitted
+        lhs.windowFeedsKept += rhs.windowFeedsKept
         lhs.usersEvicted += rhs.usersEvicted
         lhs.usersExpired += rhs.usersExpired
         lhs.windowsDroppedByEviction += rhs.windowsDroppedByEviction

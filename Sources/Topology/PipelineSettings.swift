@@ -70,6 +70,11 @@ public struct PipelineSettings: Sendable, Equatable {
     /// Whether tasks rank and send lists (feeds, cart, topics, creators, similar) and the training examples and
     /// co-occurrence pairs they need; off for a feature backfill (`replay --features-only`): windows only.
     public var emitsLists = true
+    /// Whether a closing user window ranks the feed again even when the user's last feed is current (ranked at or
+    /// after their newest event). Off by default: that feed was ranked from the same state, and ranking it again per
+    /// closed window was a third of a replay's CPU at the 50 000-item workload. On, every window close also refreshes
+    /// the feed with the newest table and model (and its next-session labels train the ranker).
+    public var refreshesCurrentFeedsAtWindowClose = false
     /// An input record with more bytes of key, value and headers goes to the dead-letter topic undecoded.
     public var maxRecordBytes = 65_536
     /// An event time more than this ahead of its record's Kafka timestamp goes to the dead-letter topic: one event

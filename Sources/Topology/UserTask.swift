@@ -327,8 +327,15 @@ public struct UserTask: Sendable {
         }
     }
 
-    /// Emits the features of every window the watermark has passed, and the user's lists of the closed window: a
-    /// fresh feed, topics and creators.
+    /// Emits the features of every window the watermark has passed, and the user's lists of the closed window:
+    /// topics, creators and, when the user's feed is stale, a fresh feed.
+    ///
+    /// Bounded like the per-event work: a feed is ranked at most once per state of the user. When the user's last
+    /// feed was ranked at or after their newest event (with the default `--recommendation-interval-ms` 0, every
+    /// event's own feed) it stands — ranking it again from the same state was a third of a replay's CPU at the
+    /// 50 000-item workload — and is counted in `windowFeedsKept`; the window ranks one only when an event came
+    /// after the last feed (the interval held it back). An out-of-order event the interval held back is older than
+    /// that feed and does not make it stale.
     private mutating func fireWindows(
         causedBy record: StreamRecord, table: ItemTable, into output: inout [OutputRecord]
     ) {
@@ -336,21 +343,30 @@ public struct UserTask: Sendable {
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
             let version = models.selection.version(for: userId)
-            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation], PendingList?)? in
+            let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation], PendingList?, Bool)? in
                 guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
                 let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
                     .map { WeightedCategory(category: $0.category, weight: $0.share) }
                 let features = UserWindowAggregator.result(
                     accumulator, userId: userId, window: windowStart..<windowEnd, interest: interest)
-                guard settings.emitsLists else { return (features, [], nil) }
+                guard settings.emitsLists else { return (features, [], nil, false) }
                 let time = windowEnd - 1
                 let trigger = RecommendationTrigger.windowClosed(windowEnd: windowEnd)
-                let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
-                let (feed, pending) = scoring.feed(
-                    for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version)
+                let newest = state.history.newestFirst.first { _ in true }?.timestamp ?? .min
+                let feedIsCurrent =
+                    !settings.refreshesCurrentFeedsAtWindowClose && state.lastRecommendationAt != .min
+                    && state.lastRecommendationAt >= newest
+                var lists: [Recommendation] = []
+                var pending: PendingList?
+                if !feedIsCurrent {
+                    let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
+                    let feed: Recommendation
+                    (feed, pending) = scoring.feed(
+                        for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version)
+                    lists.append(feed)
+                }
                 let (topics, creators) = ranker.groups(for: state, table: table)
-                let lists = [
-                    feed,
+                lists += [
                     Recommendation(
                         surface: .topics, subject: userId, generatedAt: time, trigger: trigger,
                         model: HybridRanker.blendModel, items: topics),
@@ -358,9 +374,10 @@ public struct UserTask: Sendable {
                         surface: .creators, subject: userId, generatedAt: time, trigger: trigger,
                         model: HybridRanker.blendModel, items: creators),
                 ]
-                return (features, lists, pending)
+                return (features, lists, pending, feedIsCurrent)
             }
-            guard let (features, lists, pending) = closed ?? nil else { continue }
+            guard let (features, lists, pending, feedKept) = closed ?? nil else { continue }
+            if feedKept { ownCounters.windowFeedsKept += 1 }
             let examples = pending.map { replacePending(of: userId, with: $0) } ?? []
             ownCounters.featuresEmitted += 1
             output.append(routes.userFeatures(features, of: userId, window: windowStart..<windowEnd))

@@ -58,6 +58,9 @@ struct RecommenderOptions: ParsableArguments {
     static let filterPurchased = Setting<Bool>(
         "filter-purchased", default: pipeline.ranking.filterPurchased,
         help: "Never recommend what the user bought: true or false.")
+    static let windowFeedRefresh = Setting<Bool>(
+        "refresh-feeds-at-window-close", default: pipeline.refreshesCurrentFeedsAtWindowClose,
+        help: "Rank a user's feed again when their window closes even if their last feed is current: true or false.")
     static let userCacheSize = Setting<Int>(
         "user-cache-size", default: pipeline.userCache.maxEntries, bound: .positive,
         help: "Users whose latest feed is kept per partition.")
@@ -102,6 +105,7 @@ struct RecommenderOptions: ParsableArguments {
     @Option(Self.maxPerCategory) var maxPerCategory: Int?
     @Option(Self.filterSeen) var filterSeen: Bool?
     @Option(Self.filterPurchased) var filterPurchased: Bool?
+    @Option(Self.windowFeedRefresh) var refreshFeedsAtWindowClose: Bool?
     @Option(Self.userCacheSize) var userCacheSize: Int?
     @Option(Self.userCacheTTL) var userCacheTtlSeconds: Int?
     @Option(Self.trainingHorizon) var trainingHorizonSeconds: Int?
@@ -137,6 +141,8 @@ struct RecommenderOptions: ParsableArguments {
         settings.ranking.maxPerCategory = try sources.value(of: Self.maxPerCategory, flag: maxPerCategory)
         settings.ranking.filterSeen = try sources.value(of: Self.filterSeen, flag: filterSeen)
         settings.ranking.filterPurchased = try sources.value(of: Self.filterPurchased, flag: filterPurchased)
+        settings.refreshesCurrentFeedsAtWindowClose = try sources.value(
+            of: Self.windowFeedRefresh, flag: refreshFeedsAtWindowClose)
         settings.userCache = CacheBounds(
             maxEntries: try sources.value(of: Self.userCacheSize, flag: userCacheSize),
             expireAfterWrite: try seconds(Self.userCacheTTL, userCacheTtlSeconds))

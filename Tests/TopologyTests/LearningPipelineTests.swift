@@ -30,6 +30,11 @@ import Topology
         // 18's CF) left DeepFM at the untrained hit rate here (0.648 against 0.651; FM 0.766).
         (settings.ranking.cfSeeds, settings.ranking.neighboursPerSeed, settings.cf.neighbourCount) = (4, 5, 5)
         settings.cf.maxCoItemsPerItem = 50
+        // The simulation's users come back every minute or so, and its learning is measured on the feed each last
+        // received: with the window close's feed refreshed (the default until issue 17), DeepFM learns here
+        // (FM does either way); with only the last event's feed standing, DeepFM stayed at the untrained hit rate
+        // (0.644 against 0.644) in these 6 000 events.
+        settings.refreshesCurrentFeedsAtWindowClose = true
         return settings
     }
 

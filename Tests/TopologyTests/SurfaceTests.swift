@@ -11,7 +11,15 @@ import Testing
         }
     }
 
-    @Test func aClosedWindowBringsAFeedTopicsAndCreators() {
+    func windowFeeds(_ harness: PipelineHarness, user: String) -> [[String: Any]] {
+        lists(harness, "personalized", user: user).filter {
+            ($0["trigger"] as? [String: Any])?["kind"] as? String == "window"
+        }
+    }
+
+    /// Every event had its own feed (no recommendation interval), so the window ranks none again: the last event's
+    /// feed was ranked from the same state. Topics and creators come.
+    @Test func aClosedWindowBringsTopicsAndCreatorsAndKeepsACurrentFeed() {
         var harness = PipelineHarness { $0.tableUpdateInterval = 0 }
         harness.runner.table.apply(
             ItemTableRow(itemId: "i1", categoryId: "c1", creatorId: "cr1", score: 0, updatedAt: 0))
@@ -28,10 +36,37 @@ import Testing
         #expect((topicItems.first?["reason"] as? String)?.hasSuffix("% of your recent interest") == true)
         let creators = lists(harness, "creators", user: "u1").first?["items"] as? [[String: Any]] ?? []
         #expect(creators.compactMap { $0["creatorId"] as? String } == ["cr1", "cr2"])
-        let windowFeeds = lists(harness, "personalized", user: "u1").filter {
-            ($0["trigger"] as? [String: Any])?["kind"] as? String == "window"
+        #expect(windowFeeds(harness, user: "u1").isEmpty)
+        #expect(lists(harness, "personalized", user: "u1").count == 2)  // one per event
+        #expect(harness.pipeline.counters.windowFeedsKept == 2)  // u1's and u3's windows
+    }
+
+    /// `--refresh-feeds-at-window-close`: the window ranks the feed again anyway.
+    @Test func aClosedWindowRefreshesACurrentFeedWhenAsked() {
+        var harness = PipelineHarness {
+            $0.tableUpdateInterval = 0
+            $0.refreshesCurrentFeedsAtWindowClose = true
         }
-        #expect(windowFeeds.count == 1)
+        harness.feed(event("u1", "i1", .view, at: 10, category: "c1"))
+        harness.feed(event("u2", "i1", .view, at: 400))
+        #expect(windowFeeds(harness, user: "u1").count == 1)
+        #expect(harness.pipeline.counters.windowFeedsKept == 0)
+    }
+
+    /// An event the recommendation interval held back leaves the last feed stale: the closing window ranks one.
+    @Test func aClosedWindowRanksAFeedWhenAnEventCameAfterTheLastOne() {
+        var harness = PipelineHarness {
+            $0.tableUpdateInterval = 0
+            $0.recommendationInterval = 60_000
+        }
+        harness.feed(event("u1", "i1", .view, at: 10, category: "c1"))
+        harness.feed(event("u1", "i2", .view, at: 20, category: "c2"))  // within the interval: no feed of its own
+        harness.feed(event("u2", "i1", .view, at: 400))  // u1's window closes
+        #expect(lists(harness, "personalized", user: "u1").count == 2)  // the first event's and the window's
+        let feed = windowFeeds(harness, user: "u1")
+        #expect(feed.count == 1)
+        #expect(feed.first?["generatedAt"] as? Int == 299_999)
+        #expect(harness.pipeline.counters.windowFeedsKept == 0)
     }
 
     @Test func aFeedHoldsAtMostKItemsPerCategoryAndNothingBought() {
