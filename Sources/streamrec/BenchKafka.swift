@@ -76,7 +76,8 @@ extension Bench {
         return [
             "(c) latency at \(Int(rate)) events/s offered, exactly-once, \(lanes) lane(s), checkpoint every "
                 + "\(checkpointIntervalMs) ms: offered \(Int(result.offered)), processed \(Int(result.processed)) "
-                + "events/s, backlog \(result.backlog) at the end, \(result.commits) commits — "
+                + "events/s, backlog \(result.backlog) at the end, \(result.commits) commits "
+                + "(\(Int(result.commitMilliseconds.rounded())) ms each on the poll thread) — "
                 + (sustained ? "sustained" : "NOT sustained (latency below is not a steady state)"),
             "    visible to read_committed  \(result.histograms.visible.summary)",
             "    fetched (produced)         \(result.histograms.fetched.summary)",

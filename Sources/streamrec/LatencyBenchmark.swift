@@ -30,6 +30,8 @@ struct LatencyBenchmark {
         /// Events produced but not yet processed when the producer stopped.
         var backlog: Int
         var commits: Int
+        /// The mean time a commit held the worker's poll thread (flushes, markers, EndTxn), over the whole run.
+        var commitMilliseconds: Double
 
         /// Steady state: the worker kept up, and what it had not processed at the end is less than a checkpoint
         /// interval's worth.
@@ -100,11 +102,13 @@ struct LatencyBenchmark {
         Thread.sleep(forTimeInterval: 0.5)
         stop.stop()
         try workerJob.join()
+        let statistics = worker.statistics
         return Result(
             histograms: recorder.latencies(ofEventsIn: marks.start..<(end.at + 1)),
             offered: Double(total) / production.inSeconds,
             processed: Double(end.processed - marks.processedAtStart) / measured, backlog: total - end.processed,
-            commits: recorder.commitCount)
+            commits: recorder.commitCount,
+            commitMilliseconds: Double(statistics.commitMilliseconds) / Double(max(statistics.commits, 1)))
     }
 
     private func processed(_ worker: Worker) -> Int {
