@@ -103,28 +103,30 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
 
     /// The `count` partners with the largest positive `weight` (ties by id).
     static func most(_ partners: [String: Counts], _ count: Int, _ weight: (Counts) -> Double) -> [(String, Counts)] {
-        // Weights computed once and compared as Doubles (an id only on a tie): this runs on every neighbour refresh.
-        var weighted: [(weight: Double, itemId: String, counts: Counts)] = []
-        weighted.reserveCapacity(partners.count)
-        for (itemId, counts) in partners {
-            let value = weight(counts)
-            if value > 0 { weighted.append((value, itemId, counts)) }
-        }
-        guard weighted.count > count else { return weighted.map { ($0.itemId, $0.counts) } }
-        guard count > 0 else { return [] }
         // Which `count` — not their order (callers order by similarity): the count-th largest weight, selected
-        // among the bare Doubles, then everything above it and the ties at it by id. Sorting the (weight, id,
-        // counts) tuples with a closure was a tenth of `streamrec evaluate`'s time on MovieLens.
-        var weights = weighted.map(\.weight)
+        // among the bare Doubles, then everything above it and the ties at it by id. Sorting (weight, id, counts)
+        // tuples with a closure was a tenth of `streamrec evaluate`'s time on MovieLens; no id is copied here but
+        // the chosen ones'.
+        var weights: [Double] = []
+        weights.reserveCapacity(partners.count)
+        for counts in partners.values {
+            let value = weight(counts)
+            if value > 0 { weights.append(value) }
+        }
+        guard weights.count > count else {
+            return partners.compactMap { weight($0.value) > 0 ? ($0.key, $0.value) : nil }
+        }
+        guard count > 0 else { return [] }
         let threshold = Self.largest(count, of: &weights)
         var chosen: [(String, Counts)] = []
         chosen.reserveCapacity(count)
         var tied: [(itemId: String, counts: Counts)] = []
-        for entry in weighted {
-            if entry.weight > threshold {
-                chosen.append((entry.itemId, entry.counts))
-            } else if entry.weight == threshold {
-                tied.append((entry.itemId, entry.counts))
+        for (itemId, counts) in partners {
+            let value = weight(counts)
+            if value > threshold {
+                chosen.append((itemId, counts))
+            } else if value == threshold {
+                tied.append((itemId, counts))
             }
         }
         if chosen.count + tied.count > count { tied.sort { $0.itemId < $1.itemId } }
@@ -165,7 +167,10 @@ public struct CoOccurrenceCounts: Sendable, Equatable {
     }
 
     static func strongest(_ list: [RelatedItem], _ count: Int) -> [RelatedItem] {
-        Array(list.sorted { ($0.similarity, $1.itemId) > ($1.similarity, $0.itemId) }.prefix(count))
+        // Ids compared only on a tie: a tuple of (similarity, id) copies both ids for every comparison.
+        Array(
+            list.sorted { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.itemId < $1.itemId }
+                .prefix(count))
     }
 
     package static func scale(from landmark: Int64, to time: Int64, halfLife: Int64) -> Double {
