@@ -19,7 +19,11 @@ evaluate` over the same points) the table shows StreamRec's strategies beside th
 With --top-partners K item-cf sums only each seed's K best partners (by co/sqrt(pop)), as StreamRec's stored
 neighbours do: what truncation alone costs.
 
+With --references FILE (a --json this script wrote) the references are read back instead of recomputed: `make
+evaluate-movielens` computes them beside the Swift run (the machine has two cores) and prints both tables after.
+
 Usage: reference_recommenders.py EVENTS.csv [--report-from 0.5] [--json OUT] [--streamrec streamrec.json]
+       [--references OUT]
 """
 
 import argparse
@@ -164,12 +168,18 @@ def main():
     )
     parser.add_argument("--json")
     parser.add_argument("--streamrec", help="the --json of `streamrec evaluate` over the same points")
+    parser.add_argument("--references", help="a --json of this script over the same points: read, not recomputed")
     arguments = parser.parse_args()
-    events = read_events(arguments.events)
-    times = events[3]
-    report_from = split_time(arguments.report_from, times)
-    report_until = split_time(arguments.report_until, times)
-    references = evaluate(events, report_from, report_until, arguments.n, arguments.top_partners)
+    if arguments.references:
+        with open(arguments.references, encoding="utf-8") as handle:
+            stored = json.load(handle)
+        report_from, report_until, references = stored["reportFrom"], stored["reportUntil"], stored["references"]
+    else:
+        events = read_events(arguments.events)
+        times = events[3]
+        report_from = split_time(arguments.report_from, times)
+        report_until = split_time(arguments.report_until, times)
+        references = evaluate(events, report_from, report_until, arguments.n, arguments.top_partners)
     streamrec = None
     if arguments.streamrec:
         with open(arguments.streamrec, encoding="utf-8") as handle:

@@ -56,6 +56,14 @@ public struct ItemPopularity: Sendable {
     public func attributes(of itemId: String) -> (categoryId: String?, creatorId: String?) {
         items.peek(itemId) { ($0.categoryId, $0.creatorId) } ?? (nil, nil)
     }
+    /// The item's recent popularity decayed to `time` (as the item task's cosine needs it), read in place; nil for
+    /// an item the table does not hold or a catalog-only row (no events yet). Per partner of every neighbour refresh.
+    public func recentPopularity(of itemId: String, at time: Int64, halfLife: Int64) -> Double? {
+        items.peek(itemId) { row -> Double? in
+            guard row.score > 0 else { return nil }
+            return row.recentScore / CoOccurrenceCounts.scale(from: row.updatedAt, to: time, halfLife: halfLife)
+        } ?? nil
+    }
     func trendWindowEnd(of itemId: String) -> Int64 { items.peek(itemId) { $0.trendWindowEnd } ?? .min }
 
     /// Takes an item's latest row from the item table (or the catalog: a row without events).
