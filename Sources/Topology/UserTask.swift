@@ -340,6 +340,10 @@ public struct UserTask: Sendable {
         causedBy record: StreamRecord, table: ItemTable, into output: inout [OutputRecord]
     ) {
         let (generator, ranker, scoring) = (self.generator, self.ranker, self.scoring)
+        // One read of the table's rising groups for every window this watermark closes (often thousands at once:
+        // every user's window ends on the same boundary). Other lanes may update the table meanwhile, as they may
+        // between any two reads; in one lane nothing does while this task runs.
+        var rising: HybridRanker.RisingGroups?
         for (windowEnd, userId) in timers.popDue(watermark: watermark.watermark) {
             let windowStart = windowEnd - settings.userWindow
             let version = models.selection.version(for: userId)
@@ -365,7 +369,8 @@ public struct UserTask: Sendable {
                         for: userId, user: state, candidates: candidates, at: time, trigger: trigger, version: version)
                     lists.append(feed)
                 }
-                let (topics, creators) = ranker.groups(for: state, table: table)
+                if rising == nil { rising = HybridRanker.risingGroups(in: table) }
+                let (topics, creators) = ranker.groups(for: state, table: table, rising: rising!)
                 lists += [
                     Recommendation(
                         surface: .topics, subject: userId, generatedAt: time, trigger: trigger,

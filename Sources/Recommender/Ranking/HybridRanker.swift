@@ -99,30 +99,47 @@ package struct HybridRanker {
     /// Categories and creators to follow, from one visit to the table (its trending items are read once for both).
     /// Topics: the user's interest, and categories whose items are rising overall. Creators: creators of what the
     /// user acted on (behaviour-weighted), and creators whose items rise.
-    package func groups(for user: UserState, table: ItemTable) -> (topics: [ScoredItem], creators: [ScoredItem]) {
+    ///
+    /// `rising` is the table's rising groups (`risingGroups(in:)`): the same for every user while the table does not
+    /// change, so a task computes it once for all the windows one watermark closes.
+    package func groups(for user: UserState, table: ItemTable, rising: RisingGroups) -> (
+        topics: [ScoredItem], creators: [ScoredItem]
+    ) {
         let interest = user.interest.top(ranking.topN)
-        let (affinity, risingCategories, risingCreators) = table.read {
-            items -> ([String: Double], [String: Double], [String: Double]) in
+        let affinity = table.read { items -> [String: Double] in
             var affinity: [String: Double] = [:]
             for interaction in user.history.newestFirst {
                 guard let creator = items.attributes(of: interaction.itemId).creatorId else { continue }
                 affinity[creator, default: 0] += behaviorWeights[interaction.behavior]
             }
-            let trending = items.trending().map { ($0, items.attributes(of: $0.itemId)) }
-            return (
-                affinity, Self.risingGroups(trending) { $0.categoryId }, Self.risingGroups(trending) { $0.creatorId }
-            )
+            return affinity
         }
-        let topics = Self.blendGroups(interest: interest, rising: risingCategories, limit: ranking.topN) {
+        let topics = Self.blendGroups(interest: interest, rising: rising.categories, limit: ranking.topN) {
             share, rise in
             share >= rise ? .interestShare(percent: Reason.percent(share)) : .risingTopic(fastest: rise >= 0.5)
         }
         let total = affinity.values.reduce(0, +)
         let shares = affinity.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value / total) }
-        let creators = Self.blendGroups(interest: shares, rising: risingCreators, limit: ranking.topN) { share, rise in
+        let creators = Self.blendGroups(interest: shares, rising: rising.creators, limit: ranking.topN) { share, rise in
             share >= rise ? .engagementShare(percent: Reason.percent(share)) : .trendingCreator
         }
         return (topics, creators)
+    }
+
+    /// Categories and creators whose items are rising, each scored by the summed growth of its trending items (the
+    /// top group at 1).
+    package struct RisingGroups: Sendable {
+        var categories: [String: Double]
+        var creators: [String: Double]
+    }
+
+    /// The table's rising groups now, from one read of its trending items.
+    package static func risingGroups(in table: ItemTable) -> RisingGroups {
+        table.read { items in
+            let trending = items.trending().map { ($0, items.attributes(of: $0.itemId)) }
+            return RisingGroups(
+                categories: risingGroups(trending) { $0.categoryId }, creators: risingGroups(trending) { $0.creatorId })
+        }
     }
 
     /// Rising score per group (category, creator): the summed growth of its trending items, the top group at 1.
