@@ -22,8 +22,6 @@ public struct RecentHistory: Sendable {
     // Bound: `capacity` entries.
     private var buffer: [Interaction] = []
     private var next = 0
-    // Bound: at most `capacity` keys — how often each item occurs in `buffer`, so `contains` is one lookup.
-    private var occurrences: [String: Int] = [:]
 
     public init(capacity: Int) {
         precondition(capacity > 0, "history capacity must be positive")
@@ -34,11 +32,8 @@ public struct RecentHistory: Sendable {
         if buffer.count < capacity {
             buffer.append(interaction)
         } else {
-            let leaving = buffer[next].itemId
-            if occurrences[leaving] == 1 { occurrences[leaving] = nil } else { occurrences[leaving]! -= 1 }
             buffer[next] = interaction
         }
-        occurrences[interaction.itemId, default: 0] += 1
         next = (next + 1) % capacity
     }
 
@@ -54,8 +49,6 @@ public struct RecentHistory: Sendable {
     }
 
     public var count: Int { buffer.count }
-
-    public func contains(itemId: String) -> Bool { occurrences[itemId] != nil }
 
     /// Each interaction's item id and its hash, in no particular order (an item once per interaction with it).
     package func forEachItem(_ body: (String, Int) -> Void) {
