@@ -38,7 +38,11 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let http = try self.http.resolve(ConfigurationSources())
         let cluster = try EmbeddedCluster(brokers: 1)
-        let options = try WorkerOptions.embedded(cluster, group: "streamrec-demo", partitions: partitions)
+        var options = try WorkerOptions.embedded(cluster, group: "streamrec-demo", partitions: partitions)
+        // The demo starts from an empty item table and shows the watched users' feeds live: a feed ranked before
+        // the table filled would stay empty until that user acts again, so the demo refreshes feeds at window close
+        // (`--refresh-feeds-at-window-close`; `run`'s default is off).
+        options.pipeline.refreshesCurrentFeedsAtWindowClose = true
         let configuration = options.kafka
 
         let view = LiveView(watching: watch)
