@@ -45,13 +45,15 @@ public enum OutputHeaders {
     static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: ":"))
         if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
+        // Most significant digit first, from the largest power of ten not above the number: reversing the digits
+        // in place (`bytes[start...].reverse()`) copied the slice, an allocation per id in a malloc profile.
+        let magnitude = number.magnitude
+        var power: UInt64 = 1
+        while power <= magnitude / 10 { power *= 10 }
+        while power > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / power % 10))
+            power /= 10
+        }
     }
 
     /// A window result's id is the window itself (`topic:key:windowStart`): each window fires once, and its id does

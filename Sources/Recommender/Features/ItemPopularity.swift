@@ -12,9 +12,15 @@ public struct ItemPopularity: Sendable {
         public var score: Double
         /// `itemId`'s hash, computed once (as `RelatedItem.hash`), for the candidate pool.
         package let hash: Int
+        /// A trending entry's window: the end of the window its trend was measured in, as the item's row had it when
+        /// the entry was offered. Every row of the item offers it again, so it is always the row's current one, and
+        /// `trending` reads it here instead of looking the row up per entry (a String-keyed lookup and a cache miss
+        /// into the 50 000-row table, four lists per feed).
+        package let trendWindowEnd: Int64
 
-        init(itemId: String, score: Double) {
+        init(itemId: String, score: Double, trendWindowEnd: Int64 = .min) {
             (self.itemId, self.score, hash) = (itemId, score, itemId.hashValue)
+            self.trendWindowEnd = trendWindowEnd
         }
     }
 
@@ -64,14 +70,15 @@ public struct ItemPopularity: Sendable {
             return row.recentScore / CoOccurrenceCounts.scale(from: row.updatedAt, to: time, halfLife: halfLife)
         } ?? nil
     }
-    func trendWindowEnd(of itemId: String) -> Int64 { items.peek(itemId) { $0.trendWindowEnd } ?? .min }
 
     /// Takes an item's latest row from the item table (or the catalog: a row without events).
     public mutating func apply(_ row: ItemTableRow) {
+        var trendedBefore = false
         let (stats, evicted) = items.update(
             row.itemId, at: row.updatedAt,
             default: { Stats(itemId: row.itemId, categoryId: nil, score: 0, updatedAt: .min) }
         ) { stats in
+            trendedBefore = stats.trendWindowEnd != .min
             if let category = row.categoryId { stats.categoryId = category }
             if let creator = row.creatorId { stats.creatorId = creator }
             // A catalog row carries attributes only; an item task's row carries the item's whole dynamic state.
@@ -92,9 +99,14 @@ public struct ItemPopularity: Sendable {
             Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)
         }
         Self.offer(entry, to: &topOverall, limit: topPerCategory)
+        if stats.trendWindowEnd == .min, trendedBefore {
+            // The item task forgot the item and started it again: its old trend must not stand in the lists.
+            if let category = stats.categoryId { trendingByCategory[category]?.removeAll { $0.itemId == row.itemId } }
+            trendingOverall.removeAll { $0.itemId == row.itemId }
+        }
         if stats.trendWindowEnd != .min {
             newestTrendWindowEnd = max(newestTrendWindowEnd, stats.trendWindowEnd)
-            let trending = Ranked(itemId: row.itemId, score: stats.trend)
+            let trending = Ranked(itemId: row.itemId, score: stats.trend, trendWindowEnd: stats.trendWindowEnd)
             if let category = stats.categoryId {
                 Self.offer(trending, to: &trendingByCategory[category, default: []], limit: topPerCategory)
             }
@@ -108,14 +120,22 @@ public struct ItemPopularity: Sendable {
     /// Items whose last closed window grew the most over the one before, fastest first; only growth counts, and only
     /// recent windows.
     public func trending(inCategory category: String? = nil, limit: Int = .max) -> [Ranked] {
-        let list = category.map { trendingByCategory[$0] ?? [] } ?? trendingOverall
         var current: [Ranked] = []
-        for entry in list where current.count < limit && entry.score > 0 {
-            if trendWindowEnd(of: entry.itemId) >= newestTrendWindowEnd - trendMaxAge {
-                current.append(entry)
+        forEachTrending(inCategory: category, limit: limit) { current.append($0) }
+        return current
+    }
+
+    /// `body` on each entry `trending(inCategory:limit:)` returns, in its order, without making the array: a feed
+    /// reads four of these lists, and their arrays were one allocation in twenty of a replay.
+    public func forEachTrending(inCategory category: String? = nil, limit: Int = .max, _ body: (Ranked) -> Void) {
+        let list = category.map { trendingByCategory[$0] ?? [] } ?? trendingOverall
+        var count = 0
+        for entry in list where count < limit && entry.score > 0 {
+            if entry.trendWindowEnd >= newestTrendWindowEnd - trendMaxAge {
+                count += 1
+                body(entry)
             }
         }
-        return current
     }
 
     private mutating func forget(_ itemId: String, category: String?) {

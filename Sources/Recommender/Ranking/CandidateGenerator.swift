@@ -91,21 +91,21 @@ package struct CandidateGenerator {
                         }
                     }
                 }
-                let trending = items.trending(inCategory: category, limit: ranking.maxPerCategory)
-                if let best = trending.first?.score {
-                    for entry in trending {
-                        pool.update(entry.itemId, hash: entry.hash) {
-                            $0.raise(\.trending, to: share * entry.score / best) { $0.trendingIn = category }
-                        }
+                var best: Double?
+                items.forEachTrending(inCategory: category, limit: ranking.maxPerCategory) { entry in
+                    let top = best ?? entry.score
+                    best = top
+                    pool.update(entry.itemId, hash: entry.hash) {
+                        $0.raise(\.trending, to: share * entry.score / top) { $0.trendingIn = category }
                     }
                 }
             }
-            let trending = items.trending(limit: overall)
-            if let best = trending.first?.score {
-                for entry in trending {
-                    pool.update(entry.itemId, hash: entry.hash) {
-                        $0.raise(\.trending, to: 0.5 * entry.score / best) { $0.trendingIn = nil }
-                    }
+            var best: Double?
+            items.forEachTrending(limit: overall) { entry in
+                let top = best ?? entry.score
+                best = top
+                pool.update(entry.itemId, hash: entry.hash) {
+                    $0.raise(\.trending, to: 0.5 * entry.score / top) { $0.trendingIn = nil }
                 }
             }
             // The overall chart fills lists that filters and diversity left short: twice the list, of items the
