@@ -224,7 +224,11 @@ public struct UserTask: Sendable {
         registry: ModelRegistry, trained: RankingModel?
     ) -> [RankingStrategy: [ScoredItem]] {
         let state = users.peek(userId) ?? UserState(settings: settings.user)
-        let candidates = generator.candidates(for: state, excluding: nil, at: time, table: table)
+        // The single-source strategies rank their source's best of every candidate; the others rank what a feed
+        // ranks, the shortlist (the same candidates `everySource` keeps, cut as a feed cuts them).
+        let singleSource = strategies.contains { $0.source != nil }
+        let every = generator.candidates(for: state, excluding: nil, at: time, table: table, everySource: singleSource)
+        let candidates = singleSource ? generator.shortlist(of: every) : every
         let trigger = lastTrigger(of: state, at: time)
         var lists: [RankingStrategy: [ScoredItem]] = [:]
         for strategy in strategies {
@@ -232,7 +236,7 @@ public struct UserTask: Sendable {
             switch strategy {
             case .popular, .trending, .itemCF, .content:
                 let source = strategy.source!
-                let proposed = candidates.filter { $0[keyPath: source] > 0 }
+                let proposed = every.filter { $0[keyPath: source] > 0 }
                 lists[strategy] = ranker.personalized(proposed) { $0[keyPath: source] }
                 continue
             case .blend: model = nil

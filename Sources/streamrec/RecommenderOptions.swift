@@ -49,6 +49,9 @@ struct RecommenderOptions: ParsableArguments {
         help: "CF candidates: neighbour cosines × pop(seed)^this, 0...1; 0.5 cancels the seed's.")
     static let blend = Setting<String>(
         "blend", default: pipeline.ranking.blend.description, help: "Weights of the hand-written blend.")
+    static let rankedCandidates = Setting<Int>(
+        "ranked-candidates", default: pipeline.ranking.rankedCandidates, bound: .positive,
+        help: "A feed ranks its best this many candidates by the blend, and every cart complement (at least the list).")
     static let maxPerCategory = Setting<Int>(
         "max-per-category", default: pipeline.ranking.maxPerCategory, bound: .positive,
         help: "At most this many items of one category in a list.")
@@ -102,6 +105,7 @@ struct RecommenderOptions: ParsableArguments {
     @Option(Self.cfSeedDecay) var cfSeedDecay: Double?
     @Option(Self.cfSeedPopularityExponent) var cfSeedPopularityExponent: Double?
     @Option(Self.blend) var blend: String?
+    @Option(Self.rankedCandidates) var rankedCandidates: Int?
     @Option(Self.maxPerCategory) var maxPerCategory: Int?
     @Option(Self.filterSeen) var filterSeen: Bool?
     @Option(Self.filterPurchased) var filterPurchased: Bool?
@@ -138,6 +142,7 @@ struct RecommenderOptions: ParsableArguments {
             try sources.value(of: Self.neighbourRefresh, flag: neighbourRefreshMs))
         settings.cf.similarListInterval = Int64(
             try sources.value(of: Self.similarListInterval, flag: similarListIntervalMs))
+        settings.ranking.rankedCandidates = try sources.value(of: Self.rankedCandidates, flag: rankedCandidates)
         settings.ranking.maxPerCategory = try sources.value(of: Self.maxPerCategory, flag: maxPerCategory)
         settings.ranking.filterSeen = try sources.value(of: Self.filterSeen, flag: filterSeen)
         settings.ranking.filterPurchased = try sources.value(of: Self.filterPurchased, flag: filterPurchased)

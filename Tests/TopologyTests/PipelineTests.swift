@@ -161,6 +161,12 @@ func event(_ user: String, _ item: String, _ behavior: Behavior, at seconds: Int
         #expect(throws: SettingsError.self) { try settings.validate() }
         #expect((try? settings.validate()) == nil)
         do { try settings.validate() } catch { #expect(error.description.contains("top-n")) }
+        settings.ranking.topN = 20
+        settings.ranking.rankedCandidates = 19
+        #expect(throws: SettingsError.self) { try settings.validate() }
+        do { try settings.validate() } catch { #expect(error.description.contains("ranked-candidates")) }
+        settings.ranking.rankedCandidates = 20
+        #expect(throws: Never.self) { try settings.validate() }
     }
 }
 

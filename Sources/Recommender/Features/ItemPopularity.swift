@@ -37,6 +37,9 @@ public struct ItemPopularity: Sendable {
     private var trendingByCategory: [String: [Ranked]] = [:]
     private var trendingOverall: [Ranked] = []
     private var newestTrendWindowEnd: Int64 = .min
+    /// Whether any row ever gave an item a creator. Creators come only from a catalog, and without one a window
+    /// close need not look up the creator of every item in the user's history (a table lookup each).
+    public private(set) var knowsCreators = false
 
     public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000) {
         items = KeyedStateStore(bounds: .init(maxKeys: maxItems))
@@ -80,7 +83,10 @@ public struct ItemPopularity: Sendable {
         ) { stats in
             trendedBefore = stats.trendWindowEnd != .min
             if let category = row.categoryId { stats.categoryId = category }
-            if let creator = row.creatorId { stats.creatorId = creator }
+            if let creator = row.creatorId {
+                stats.creatorId = creator
+                knowsCreators = true
+            }
             // A catalog row carries attributes only; an item task's row carries the item's whole dynamic state.
             if row.score > 0, row.updatedAt >= stats.updatedAt {
                 let (category, creator) = (stats.categoryId, stats.creatorId)

@@ -42,16 +42,19 @@ package struct CandidateGenerator {
     /// the same visit as the charts. Each source offers a bounded number: content and trending a few per category
     /// (diversity keeps at most `maxPerCategory` of one category anyway), overall trending half the list, the
     /// overall chart twice the list.
-    package func candidates(for user: UserState, excluding trigger: String?, at time: Int64, table: ItemTable)
-        -> [Candidate]
-    {
+    ///
+    /// A feed ranks only the `Shortlist` (`RankingSettings.rankedCandidates`); `everySource` keeps every candidate,
+    /// for the evaluation's single-source strategies, which rank their own source's best.
+    package func candidates(
+        for user: UserState, excluding trigger: String?, at time: Int64, table: ItemTable, everySource: Bool = false
+    ) -> [Candidate] {
         let seeds = seeds(of: user, at: time)
         let interest = user.interest.top(Self.categoriesConsidered)
         let perCategory = 2 * ranking.maxPerCategory
         let overall = (ranking.topN + 1) / 2
         let excluded = ItemExclusions(
             for: user, trigger: trigger, seen: ranking.filterSeen, purchased: ranking.filterPurchased)
-        var pool = table.read { items -> CandidatePool in
+        let pool = table.read { items -> CandidatePool in
             var pool = CandidatePool(capacity: 256)
             // Each seed proposes its `neighboursPerSeed` strongest neighbours; the rest of its stored list only
             // scores candidates that some source proposed (below, once all have). A candidate's CF is then its sum
@@ -124,25 +127,34 @@ package struct CandidateGenerator {
                     pool.candidates[position].addCF(weight * neighbour.similarity, via: interaction)
                 }
             }
-            for position in pool.candidates.indices {
-                let attributes = items.attributes(of: pool.candidates[position].itemId)
-                if pool.candidates[position].categoryId == nil {
-                    pool.candidates[position].categoryId = attributes.categoryId
-                }
-                pool.candidates[position].creatorId = attributes.creatorId
-            }
             return pool
         }
-        pool.candidates.removeAll { excluded.contains($0.itemId, hash: $0.hash) }
-        // `interest` has at most `categoriesConsidered` entries: scanned, not hashed per candidate.
-        for position in pool.candidates.indices {
-            guard let category = pool.candidates[position].categoryId else { continue }
-            pool.candidates[position].interestShare = interest.first { $0.category == category }?.share ?? 0
+        var candidates = pool.candidates
+        candidates.removeAll { excluded.contains($0.itemId, hash: $0.hash) }
+        Self.normalise(&candidates, get: { $0.cf }, set: { $0.cf /= $1 })
+        Self.normalise(&candidates, get: { $0.cart }, set: { $0.cart /= $1 })
+        if !everySource { Shortlist.keep(&candidates, limit: ranking.rankedCandidates, blend: ranking.blend) }
+        table.read { items in
+            for position in candidates.indices {
+                let attributes = items.attributes(of: candidates[position].itemId)
+                candidates[position].categoryId = attributes.categoryId
+                candidates[position].creatorId = attributes.creatorId
+            }
         }
-        Self.normalise(&pool.candidates, get: { $0.cf }, set: { $0.cf /= $1 })
-        Self.normalise(&pool.candidates, get: { $0.cart }, set: { $0.cart /= $1 })
+        // `interest` has at most `categoriesConsidered` entries: scanned, not hashed per candidate.
+        for position in candidates.indices {
+            guard let category = candidates[position].categoryId else { continue }
+            candidates[position].interestShare = interest.first { $0.category == category }?.share ?? 0
+        }
         // In the order sources proposed them, which is deterministic; rankers break score ties by id.
-        return pool.candidates
+        return candidates
+    }
+
+    /// What a feed ranks of `candidates` (every candidate, as `candidates(…, everySource: true)` returns them).
+    package func shortlist(of candidates: [Candidate]) -> [Candidate] {
+        var shortlist = candidates
+        Shortlist.keep(&shortlist, limit: ranking.rankedCandidates, blend: ranking.blend)
+        return shortlist
     }
 
     /// A seed's CF contributions are its neighbours' cosines times pop(seed)^cfSeedPopularityExponent: with 0.5

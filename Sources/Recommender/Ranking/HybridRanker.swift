@@ -66,24 +66,12 @@ package struct HybridRanker {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: candidates.count) { heap in
             var count = candidates.count
             for index in 0..<count { heap[index] = index }
-            func siftDown(_ start: Int) {
-                var parent = start
-                while true {
-                    var best = parent
-                    let (left, right) = (2 * parent + 1, 2 * parent + 2)
-                    if left < count, before(heap[left], heap[best]) { best = left }
-                    if right < count, before(heap[right], heap[best]) { best = right }
-                    guard best != parent else { return }
-                    heap.swapAt(parent, best)
-                    parent = best
-                }
-            }
-            for start in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(start) }
+            PositionHeap.make(heap, count: count, first: before)
             while count > 0, chosen.count < ranking.topN {
                 let position = heap[0]
                 count -= 1
                 heap.swapAt(0, count)
-                siftDown(0)
+                PositionHeap.siftDown(heap, count: count, from: 0, first: before)
                 if let category = candidates[position].categoryId {
                     // At most topN chosen: counted by a scan, not a dictionary's hash per candidate.
                     var same = 0
@@ -108,6 +96,7 @@ package struct HybridRanker {
         let interest = user.interest.top(ranking.topN)
         let affinity = table.read { items -> [String: Double] in
             var affinity: [String: Double] = [:]
+            guard items.knowsCreators else { return affinity }
             for interaction in user.history.newestFirst {
                 guard let creator = items.attributes(of: interaction.itemId).creatorId else { continue }
                 affinity[creator, default: 0] += behaviorWeights[interaction.behavior]
@@ -129,8 +118,21 @@ package struct HybridRanker {
     /// Categories and creators whose items are rising, each scored by the summed growth of its trending items (the
     /// top group at 1).
     package struct RisingGroups: Sendable {
-        var categories: [String: Double]
-        var creators: [String: Double]
+        var categories: RisingScores
+        var creators: RisingScores
+    }
+
+    /// Each rising group's score, by id and best first (ties by id). The same for every user of one watermark, so
+    /// the order is made once and a user's list merges only its own groups with the first few rising ones — not a
+    /// dictionary and sort of every rising group per user, which was most of a window close's topic list.
+    struct RisingScores: Sendable {
+        var byId: [String: Double]
+        var ranked: [(id: String, rise: Double)]
+
+        init(_ byId: [String: Double]) {
+            self.byId = byId
+            ranked = byId.map { ($0.key, $0.value) }.sorted { ($0.rise, $1.id) > ($1.rise, $0.id) }
+        }
     }
 
     /// The table's rising groups now, from one read of its trending items.
@@ -138,7 +140,8 @@ package struct HybridRanker {
         table.read { items in
             let trending = items.trending().map { ($0, items.attributes(of: $0.itemId)) }
             return RisingGroups(
-                categories: risingGroups(trending) { $0.categoryId }, creators: risingGroups(trending) { $0.creatorId })
+                categories: RisingScores(risingGroups(trending) { $0.categoryId }),
+                creators: RisingScores(risingGroups(trending) { $0.creatorId }))
         }
     }
 
@@ -155,15 +158,22 @@ package struct HybridRanker {
         return sums.mapValues { $0 / top }
     }
 
-    /// Groups by share of interest + half their rise, the stronger part giving the reason.
+    /// Groups by share of interest + half their rise, the stronger part giving the reason. A group the user has no
+    /// share of scores its rise alone, so only the first `limit` of those (in `rising.ranked`'s order, which is the
+    /// list's order for them) can make the list.
     static func blendGroups(
-        interest: [(String, Double)], rising: [String: Double], limit: Int,
-        reason: (Double, Double) -> Reason
+        interest: [(String, Double)], rising: RisingScores, limit: Int, reason: (Double, Double) -> Reason
     ) -> [ScoredItem] {
-        var scores: [String: (share: Double, rise: Double)] = [:]
-        for (id, share) in interest { scores[id, default: (0, 0)].share = share }
-        for (id, rise) in rising { scores[id, default: (0, 0)].rise = rise / 2 }
-        return scores.map { ($0.key, $0.value.share + $0.value.rise, $0.value) }
+        var entries: [(id: String, share: Double, rise: Double)] = []
+        entries.reserveCapacity(interest.count + limit)
+        for (id, share) in interest { entries.append((id, share, (rising.byId[id] ?? 0) / 2)) }
+        var risingOnly = 0
+        for (id, rise) in rising.ranked where risingOnly < limit {
+            guard !interest.contains(where: { $0.0 == id }) else { continue }
+            entries.append((id, 0, rise / 2))
+            risingOnly += 1
+        }
+        return entries.map { ($0.id, $0.share + $0.rise, $0) }
             .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
             .prefix(limit)
             .map { id, score, parts in

@@ -14,6 +14,9 @@ public struct RankingSettings: Sendable, Equatable {
     /// CF candidates: a seed's neighbour cosines are multiplied by pop(seed)^exponent; 0.5 scores a candidate c by
     /// co(seed, c)/sqrt(pop(c)), the seed's own popularity cancelled (0: the plain cosine).
     public var cfSeedPopularityExponent = 0.5
+    /// A feed ranks its best this many candidates by the blend (and every cart complement): only these are scored
+    /// by a learned model and have their attributes read (`Shortlist`).
+    public var rankedCandidates = 100
     /// Diversity: at most this many items of one category in a list.
     public var maxPerCategory = 5
     /// Never recommend what the user bought (among their last `historySize` interactions and open cart).
@@ -32,5 +35,6 @@ public struct RankingSettings: Sendable, Equatable {
             throw SettingsError("cf-seed-popularity-exponent must be in 0...1")
         }
         try SettingsError.requirePositive(maxPerCategory, "max-per-category")
+        if rankedCandidates < topN { throw SettingsError("ranked-candidates must be at least top-n (\(topN))") }
     }
 }
