@@ -32,6 +32,15 @@ import Testing
         }
     }
 
+    /// Among them a truncated 4-byte sequence, which decoding repairs to one U+FFFD of the same 3 bytes.
+    @Test(arguments: [[0xFF], [0x61, 0xC3], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0xAF]] as [[UInt8]])
+    func aStringThatIsNotUTF8IsAnError(bytes: [UInt8]) {
+        var writer = BinaryWriter()
+        writer.write(bytes: bytes)
+        var reader = BinaryReader(writer.bytes)
+        #expect(throws: CheckpointDecodingError.self) { _ = try reader.readString() }
+    }
+
     @Test func aDamagedCountCannotAllocateMoreThanTheRecord() {
         var writer = BinaryWriter()
         writer.write(Int(1) << 40)
