@@ -17,10 +17,10 @@ public enum RankingFeatures {
         var triggerCategory: String?
         var bits: Int
         var shared: [Feature]
+        private var constants: Constants
         /// In `BlendWeights.names` order.
-        var sources: [Feature]
-        var sameCategory: (same: Feature, other: Feature)
-        var numeric: [Int]
+        var sources: [Feature] { constants.sources }
+        var sameCategory: (same: Feature, other: Feature) { constants.sameCategory }
 
         init(user: UserState, trigger: RecommendationTrigger, time: Int64, bits: Int) {
             self.bits = bits
@@ -32,6 +32,22 @@ public enum RankingFeatures {
                 categorical(.triggerBehavior, behavior, bits: bits),
                 categorical(.hourOfDay, String(Int((time / 3_600_000) % 24 + 24) % 24), bits: bits),
             ]
+            constants = RankingFeatures.constants[bits]
+        }
+
+        func numeric(_ field: Field, _ value: Double) -> Feature {
+            Feature(field: field.rawValue, index: constants.numeric[field.rawValue], value: Float(value))
+        }
+    }
+
+    /// The features that depend on the hash width only: made once per width, not per feed (two arrays and twenty
+    /// hashes of every list's context).
+    struct Constants: Sendable {
+        var sources: [Feature]
+        var sameCategory: (same: Feature, other: Feature)
+        var numeric: [Int]
+
+        init(bits: Int) {
             sources = BlendWeights.names.map { categorical(.source, $0, bits: bits) }
             sameCategory = (
                 categorical(.sameCategoryAsTrigger, "same", bits: bits),
@@ -39,11 +55,10 @@ public enum RankingFeatures {
             )
             numeric = Field.allCases.map { FeatureHashing.index(field: $0.rawValue, "value", bits: bits) }
         }
-
-        func numeric(_ field: Field, _ value: Double) -> Feature {
-            Feature(field: field.rawValue, index: numeric[field.rawValue], value: Float(value))
-        }
     }
+
+    /// `Constants` of every width `FeatureHashing` takes (1...62), at its index; made at first use.
+    static let constants: [Constants] = [Constants(bits: 1)] + (1...62).map { Constants(bits: $0) }
 
     static func categorical(_ field: Field, _ value: String, bits: Int) -> Feature {
         Feature(field: field.rawValue, index: FeatureHashing.index(field: field.rawValue, value, bits: bits))
