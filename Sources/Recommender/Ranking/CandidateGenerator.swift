@@ -54,7 +54,9 @@ package struct CandidateGenerator {
         let overall = (ranking.topN + 1) / 2
         let excluded = ItemExclusions(
             for: user, trigger: trigger, seen: ranking.filterSeen, purchased: ranking.filterPurchased)
-        let pool = table.read { items -> CandidatePool in
+        // The pool's array is handed out and the pool dropped inside the read: kept alive beside it, the array was
+        // copied (every candidate's strings retained) by the first removal below.
+        var candidates = table.read { items -> [Candidate] in
             var pool = CandidatePool(capacity: 256)
             // Each seed proposes its `neighboursPerSeed` strongest neighbours; the rest of its stored list only
             // scores candidates that some source proposed (below, once all have). A candidate's CF is then its sum
@@ -127,9 +129,8 @@ package struct CandidateGenerator {
                     pool.candidates[position].addCF(weight * neighbour.similarity, via: interaction)
                 }
             }
-            return pool
+            return pool.takeCandidates()
         }
-        var candidates = pool.candidates
         candidates.removeAll { excluded.contains($0.itemId, hash: $0.hash) }
         Self.normalise(&candidates, get: { $0.cf }, set: { $0.cf /= $1 })
         Self.normalise(&candidates, get: { $0.cart }, set: { $0.cart /= $1 })

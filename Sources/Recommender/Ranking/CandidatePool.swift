@@ -17,6 +17,12 @@ struct CandidatePool {
         mask = size - 1
     }
 
+    /// The candidates, moved out (the pool is empty after).
+    mutating func takeCandidates() -> [Candidate] {
+        defer { candidates = [] }
+        return candidates
+    }
+
     /// The position of the item's candidate, if it was proposed.
     func position(of itemId: String, hash: Int) -> Int? {
         var slot = hash & mask
