@@ -306,12 +306,21 @@ public struct ItemTask: Sendable {
         output.append(routes.similarList(Recommendation.similar(to: row, at: time)))
     }
 
-    /// FNV-1a over the neighbour ids in id order: it changes when the membership does, not when two neighbours of
-    /// nearly equal similarity swap places (which happens all the time as counts decay).
+    /// The sum of the neighbour ids' hashes (FNV-1a, then mixed): it changes when the membership does, not when two
+    /// neighbours of nearly equal similarity swap places (which happens all the time as counts decay). A sum needs no
+    /// order, where hashing the ids in id order sorted a copy of them at every neighbour refresh.
     static func digest(_ neighbours: [RelatedItem]) -> UInt64 {
-        var hash = StableHash()
-        for itemId in neighbours.map(\.itemId).sorted() { hash.combine(itemId) }
-        return hash.value
+        var sum: UInt64 = 0
+        for neighbour in neighbours {
+            var hash = StableHash()
+            hash.combine(neighbour.itemId)
+            // SplitMix64's finaliser: FNV's low bits mix poorly, and a sum carries them up.
+            var mixed = hash.value
+            mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
+            sum &+= mixed ^ (mixed >> 31)
+        }
+        return sum
     }
 
     private mutating func drop(_ itemId: String, _ state: ItemState, expired: Bool) {
