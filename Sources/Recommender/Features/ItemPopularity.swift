@@ -40,6 +40,8 @@ public struct ItemPopularity: Sendable {
     /// Whether any row ever gave an item a creator. Creators come only from a catalog, and without one a window
     /// close need not look up the creator of every item in the user's history (a table lookup each).
     public private(set) var knowsCreators = false
+    // Bound: one entry per stored item (added and removed with `items`).
+    private var attributeIndex = ItemAttributeIndex()
 
     public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000) {
         items = KeyedStateStore(bounds: .init(maxKeys: maxItems))
@@ -64,6 +66,11 @@ public struct ItemPopularity: Sendable {
     public func complements(of itemId: String) -> [RelatedItem] { items.peek(itemId) { $0.complements } ?? [] }
     public func attributes(of itemId: String) -> (categoryId: String?, creatorId: String?) {
         items.peek(itemId) { ($0.categoryId, $0.creatorId) } ?? (nil, nil)
+    }
+    /// The same, found by `itemId`'s hash as the table computed it (`RelatedItem.hash`) in a compact index: per
+    /// shortlisted candidate of every feed.
+    package func attributes(of itemId: String, hash: Int) -> (categoryId: String?, creatorId: String?) {
+        attributeIndex.attributes(of: itemId, hash: hash) ?? (nil, nil)
     }
     /// The item's recent popularity decayed to `time` (as the item task's cosine needs it), read in place; nil for
     /// an item the table does not hold or a catalog-only row (no events yet). Per partner of every neighbour refresh.
@@ -97,7 +104,12 @@ public struct ItemPopularity: Sendable {
             stats.score = max(stats.score, row.score)
             return stats
         }
-        if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
+        if let evicted {
+            forget(evicted.key, category: evicted.value.categoryId)
+            attributeIndex.remove(evicted.key, hash: evicted.key.hashValue)
+        }
+        attributeIndex.set(
+            row.itemId, hash: row.itemId.hashValue, categoryId: stats.categoryId, creatorId: stats.creatorId)
         // A catalog row (no events yet) gives the item its attributes but no place in the charts.
         guard stats.score > 0 else { return }
         let entry = Ranked(itemId: row.itemId, score: stats.score)

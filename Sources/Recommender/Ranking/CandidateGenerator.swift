@@ -137,7 +137,7 @@ package struct CandidateGenerator {
         if !everySource { Shortlist.keep(&candidates, limit: ranking.rankedCandidates, blend: ranking.blend) }
         table.read { items in
             for position in candidates.indices {
-                let attributes = items.attributes(of: candidates[position].itemId)
+                let attributes = items.attributes(of: candidates[position].itemId, hash: candidates[position].hash)
                 candidates[position].categoryId = attributes.categoryId
                 candidates[position].creatorId = attributes.creatorId
             }

@@ -1,0 +1,55 @@
+import Evaluation
+import Testing
+
+@testable import Recommender
+
+/// The compact attribute index answers as the table's own store does: checked against a dictionary through random
+/// adds, changes and removals with hashes that collide on purpose (long probe runs, removals inside them), and
+/// through a table small enough to evict.
+@Suite struct ItemAttributeIndexTests {
+    @Test func itAnswersAsADictionaryThroughCollidingAddsAndRemovals() {
+        var random = SeededRandom(seed: 9)
+        for round in 0..<50 {
+            var index = ItemAttributeIndex()
+            var expected: [String: String] = [:]
+            // Few distinct hashes for many ids: every probe run is long and crosses others.
+            let hash = { (id: String) in (id.utf8.reduce(0) { $0 &+ Int($1) }) % 13 }
+            for _ in 0..<600 {
+                let id = "i\(random.below(120))"
+                if random.below(3) == 0 {
+                    index.remove(id, hash: hash(id))
+                    expected[id] = nil
+                } else {
+                    let category = "c\(random.below(9))"
+                    index.set(id, hash: hash(id), categoryId: category, creatorId: nil)
+                    expected[id] = category
+                }
+            }
+            #expect(index.count == expected.count, "round \(round)")
+            for item in 0..<120 {
+                let id = "i\(item)"
+                #expect(index.attributes(of: id, hash: hash(id))?.categoryId == expected[id], "round \(round): \(id)")
+            }
+        }
+    }
+
+    @Test func theTableAnswersByHashAsByIdThroughEvictions() {
+        var random = SeededRandom(seed: 4)
+        var table = ItemPopularity(maxItems: 40)
+        for step in 0..<2_000 {
+            let id = "i\(random.below(100))"
+            var row = ItemTableRow(
+                itemId: id, categoryId: "c\(random.below(7))", score: Double(1 + random.below(5)),
+                updatedAt: Int64(step))
+            row.creatorId = random.below(2) == 0 ? "k\(random.below(4))" : nil
+            table.apply(row)
+        }
+        #expect(table.evictions > 0)
+        for item in 0..<100 {
+            let id = "i\(item)"
+            let byId = table.attributes(of: id)
+            let byHash = table.attributes(of: id, hash: id.hashValue)
+            #expect(byId.categoryId == byHash.categoryId && byId.creatorId == byHash.creatorId, "\(id)")
+        }
+    }
+}
