@@ -83,6 +83,14 @@ struct RecommenderOptions: ParsableArguments {
         help: "Hashed feature space of a new model, bits.")
     static let modelFactors = Setting<Int>(
         "model-factors", default: pipeline.trainer.factors, help: "Latent factors of a new model.")
+    static let modelLearningRate = Setting<Double>(
+        "model-learning-rate", default: pipeline.trainer.learningRate,
+        bound: SettingBound(requirement: "positive") { $0 > 0 && $0.isFinite },
+        help: "AdaGrad's learning rate of the trainer.")
+    static let modelBlendPrior = Setting<Double>(
+        "model-blend-prior", default: pipeline.trainer.blendPrior,
+        bound: SettingBound(requirement: "positive") { $0 > 0 && $0.isFinite },
+        help: "A new model's weight on the blend score (it ranks like the blend until it learns).")
     static let modelPublishEvery = Setting<Int>(
         "model-publish-every", default: pipeline.trainer.publishEvery, bound: .positive,
         help: "Training examples between two publish decisions.")
@@ -117,6 +125,8 @@ struct RecommenderOptions: ParsableArguments {
     @Option(Self.modelKind) var modelKind: ModelKind?
     @Option(Self.modelHashBits) var modelHashBits: Int?
     @Option(Self.modelFactors) var modelFactors: Int?
+    @Option(Self.modelLearningRate) var modelLearningRate: Double?
+    @Option(Self.modelBlendPrior) var modelBlendPrior: Double?
     @Option(Self.modelPublishEvery) var modelPublishEvery: Int?
     @Option(Self.modelAutoActivate) var modelAutoActivate: Bool?
     @Option(Self.modelsTopic) var modelsTopic: String?
@@ -156,6 +166,8 @@ struct RecommenderOptions: ParsableArguments {
         settings.trainer.kind = try sources.value(of: Self.modelKind, flag: modelKind).rawValue
         settings.trainer.hashBits = try sources.value(of: Self.modelHashBits, flag: modelHashBits)
         settings.trainer.factors = try sources.value(of: Self.modelFactors, flag: modelFactors)
+        settings.trainer.learningRate = try sources.value(of: Self.modelLearningRate, flag: modelLearningRate)
+        settings.trainer.blendPrior = try sources.value(of: Self.modelBlendPrior, flag: modelBlendPrior)
         settings.trainer.publishEvery = try sources.value(of: Self.modelPublishEvery, flag: modelPublishEvery)
         settings.trainer.autoActivate = try sources.value(of: Self.modelAutoActivate, flag: modelAutoActivate)
         settings.topics.models = try sources.value(of: Self.modelsTopic, flag: modelsTopic)

@@ -2,7 +2,8 @@ import StreamEngine
 
 /// The learned ranker's input for one (user, candidate) pair: hashed categorical features (what the item is, who
 /// the user is into, where the candidate came from, when) and the candidate sources' normalised scores as numeric
-/// features — among them the blend score, whose prior weight of 1 makes an untrained model rank like the blend.
+/// features — among them the blend score, whose prior weight (`TrainerSettings.blendPrior`) makes an untrained model
+/// rank like the blend.
 public enum RankingFeatures {
     public enum Field: Int, CaseIterable, Sendable {
         case itemCategory, userTopCategory, creator, source, triggerBehavior, hourOfDay, sameCategoryAsTrigger
@@ -97,14 +98,14 @@ public enum RankingFeatures {
         numeric(.blend, candidate.blendScore(blend))
     }
 
-    /// A new model that ranks like the blend: the blend score's weight is 1, everything else starts at 0 (the
-    /// embeddings at their tiny deterministic values).
+    /// A new model that ranks like the blend: the blend score's weight is `blendPrior`, everything else starts at 0
+    /// (the embeddings at their tiny deterministic values).
     public static func initialModel(_ settings: TrainerSettings) -> RankingModel {
         let kind = RankingModel.Kind(rawValue: settings.kind) ?? .fm
         var model = RankingModel(
             kind: kind, hashBits: settings.hashBits, factorCount: settings.factors, fieldCount: fieldCount,
             hiddenUnits: kind == .deepFM ? settings.hiddenUnits : 0)
-        model.setLinearWeight(1, at: numeric(.blend, 0, bits: settings.hashBits).index)
+        model.setLinearWeight(Float(settings.blendPrior), at: numeric(.blend, 0, bits: settings.hashBits).index)
         return model
     }
 }
