@@ -179,7 +179,7 @@ public struct UserTask: Sendable {
             _ = lists.removeValue(for: event.userId)
             return scoring.examples(of: pending, userId: event.userId)
         }
-        if pending.items.contains(where: { $0.itemId == event.itemId }), !pending.hits.contains(event.itemId) {
+        if pending.itemIds.contains(event.itemId), !pending.hits.contains(event.itemId) {
             lists.modify(event.userId) { $0.hits.insert(event.itemId) }
             ownCounters.byModel[pending.model, default: ModelCounters()].hits += 1
         }

@@ -5,9 +5,34 @@ import StreamEngine
 package struct PendingList: Sendable {
     package var model: String
     package var generatedAt: Int64
-    /// Listed items in rank order, with the features they were ranked with.
-    package var items: [(itemId: String, features: [Feature])]
+    /// Listed items in rank order.
+    package var itemIds: [String]
+    /// The features each listed item was ranked with, in the same order.
+    package var features: ListFeatures
     package var hits: Set<String> = []
+}
+
+/// The features of a list's items, one item's after another in one array: a feed made an array per listed item and
+/// a dictionary of them, a dozen allocations, though most lists are never labelled.
+package struct ListFeatures: Sendable {
+    private var all: [Feature] = []
+    /// Where each item's features end in `all`.
+    private var ends: [Int] = []
+
+    init(capacity: Int) {
+        all.reserveCapacity(capacity * RankingFeatures.fieldCount)
+        ends.reserveCapacity(capacity)
+    }
+
+    var count: Int { ends.count }
+
+    /// The next item's features, appended by `body`.
+    mutating func appendItem(_ body: (inout [Feature]) -> Void) {
+        body(&all)
+        ends.append(all.count)
+    }
+
+    subscript(item: Int) -> ArraySlice<Feature> { all[(item == 0 ? 0 : ends[item - 1])..<ends[item]] }
 }
 
 /// Orders a feed with the version the user is assigned to — a learned model's logit over `RankingFeatures`, or the
@@ -26,12 +51,11 @@ package struct ListScoring {
         for userId: String, user: UserState, candidates: [Candidate], at time: Int64, trigger: RecommendationTrigger,
         version: ModelVersion?
     ) -> (Recommendation, PendingList) {
-        let (items, byItem) = rank(candidates, user: user, at: time, trigger: trigger, model: version?.model)
+        let (items, features) = rank(candidates, user: user, at: time, trigger: trigger, model: version?.model)
         let model = version?.version ?? HybridRanker.blendModel
         let list = Recommendation(
             surface: .personalized, subject: userId, generatedAt: time, trigger: trigger, model: model, items: items)
-        let pending = PendingList(
-            model: model, generatedAt: time, items: items.map { ($0.itemId, byItem[$0.itemId] ?? []) })
+        let pending = PendingList(model: model, generatedAt: time, itemIds: items.map(\.itemId), features: features)
         return (list, pending)
     }
 
@@ -42,7 +66,7 @@ package struct ListScoring {
     package func rank(
         _ candidates: [Candidate], user: UserState, at time: Int64, trigger: RecommendationTrigger,
         model: RankingModel?
-    ) -> (items: [ScoredItem], features: [String: [Feature]]) {
+    ) -> (items: [ScoredItem], features: ListFeatures) {
         let blend = ranking.blend
         let bits = model?.hashBits ?? trainer.hashBits
         let context = RankingFeatures.Context(user: user, trigger: trigger, time: time, bits: bits)
@@ -59,14 +83,13 @@ package struct ListScoring {
             for position in candidates.indices { scores[position] = candidates[position].blendScore(blend) }
         }
         let ranked = ranker.ranked(candidates, scores: scores)
-        var byItem = [String: [Feature]](minimumCapacity: ranked.count)
-        for (position, item) in ranked {
-            var features: [Feature] = []
-            features.reserveCapacity(RankingFeatures.fieldCount)
-            RankingFeatures.append(candidates[position], context: context, blend: blend, to: &features)
-            byItem[item.itemId] = features
+        var features = ListFeatures(capacity: ranked.count)
+        for (position, _) in ranked {
+            features.appendItem {
+                RankingFeatures.append(candidates[position], context: context, blend: blend, to: &$0)
+            }
         }
-        return (ranked.map(\.item), byItem)
+        return (ranked.map(\.item), features)
     }
 
     /// Examples from a finished list: every hit a positive, and `negativesPerList` misses drawn evenly from the
@@ -84,13 +107,16 @@ package struct ListScoring {
             hash.combine(itemId)
             return hash.unitInterval
         }
-        let misses = pending.items.filter { !$0.features.isEmpty && !pending.hits.contains($0.itemId) }
+        let listed = pending.itemIds.indices
+        let misses = listed.filter { !pending.features[$0].isEmpty && !pending.hits.contains(pending.itemIds[$0]) }
         let negatives = Set(
-            misses.map(\.itemId).sorted { (draw($0), $0) < (draw($1), $1) }.prefix(labels.negativesPerList))
-        return pending.items.compactMap { itemId, features in
+            misses.map { pending.itemIds[$0] }.sorted { (draw($0), $0) < (draw($1), $1) }
+                .prefix(labels.negativesPerList))
+        return listed.compactMap { item in
+            let (itemId, features) = (pending.itemIds[item], pending.features[item])
             let clicked = pending.hits.contains(itemId)
             guard !features.isEmpty, clicked || negatives.contains(itemId) else { return nil }
-            return TrainingExample(model: pending.model, clicked: clicked, features: features)
+            return TrainingExample(model: pending.model, clicked: clicked, features: Array(features))
         }
     }
 
