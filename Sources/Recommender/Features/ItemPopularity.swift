@@ -82,7 +82,11 @@ public struct ItemPopularity: Sendable {
                 stats.creatorId = creator
             }
             stats.score = max(stats.score, row.score)
-            return stats
+            // Only what the charts need: returning the whole row copied it (two neighbour arrays retained and
+            // released) for every row an in-process replay applies.
+            return Charted(
+                score: stats.score, categoryId: stats.categoryId, trend: stats.trend,
+                trendWindowEnd: stats.trendWindowEnd)
         }
         if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
         // A catalog row (no events yet) gives the item its attributes but no place in the charts.
@@ -100,6 +104,14 @@ public struct ItemPopularity: Sendable {
             }
             Self.offer(trending, to: &trendingOverall, limit: topPerCategory)
         }
+    }
+
+    /// The parts of a row the charts are kept by.
+    private struct Charted {
+        var score: Double
+        var categoryId: String?
+        var trend: Double
+        var trendWindowEnd: Int64
     }
 
     public func top(inCategory category: String) -> [Ranked] { topByCategory[category] ?? [] }
