@@ -17,7 +17,7 @@ public final class ParallelLocalRunner: Sendable {
     public init(settings: PipelineSettings, lanes count: Int, sink: @escaping @Sendable (OutputRecord) -> Void) {
         precondition(count > 0, "at least one lane")
         self.settings = settings
-        let table = ItemTable(maxItems: settings.maxItems, itemWindow: settings.itemWindow)
+        let table = ItemTable.local(for: settings)
         let registry = ModelRegistry()
         self.table = table
         self.registry = registry

@@ -32,10 +32,16 @@ public struct ItemPopularity: Sendable {
     private var trendingOverall: [Ranked] = []
     private var newestTrendWindowEnd: Int64 = .min
 
-    public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000) {
+    /// Whether the popularity and trending charts are kept. Off where nothing ranks (a features-only replay): the
+    /// rows still give every item its category, and keeping four sorted charts per row was a twentieth of that
+    /// replay's CPU.
+    public let keepsCharts: Bool
+
+    public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000, keepsCharts: Bool = true) {
         items = KeyedStateStore(bounds: .init(maxKeys: maxItems))
         self.topPerCategory = topPerCategory
         self.trendMaxAge = trendMaxAge
+        self.keepsCharts = keepsCharts
     }
 
     public var itemCount: Int { items.count }
@@ -90,7 +96,7 @@ public struct ItemPopularity: Sendable {
         }
         if let evicted { forget(evicted.key, category: evicted.value.categoryId) }
         // A catalog row (no events yet) gives the item its attributes but no place in the charts.
-        guard stats.score > 0 else { return }
+        guard keepsCharts, stats.score > 0 else { return }
         let entry = Ranked(itemId: row.itemId, score: stats.score)
         if let category = stats.categoryId {
             Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)
