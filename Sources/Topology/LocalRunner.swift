@@ -13,11 +13,10 @@ public struct LocalRunner: Sendable {
     private var loopBack: [OutputRecord] = []
 
     /// `table` shares an item table (a restored runner takes over its predecessor's, as a worker re-reads the
-    /// global table); by default the runner has its own.
+    /// global table); by default the runner has its own (see `ItemTable.local(for:)`).
     public init(settings: PipelineSettings, table: ItemTable? = nil, registry: ModelRegistry? = nil) {
         pipeline = RecommendationPipeline(
-            settings: settings, table: table ?? ItemTable(maxItems: settings.maxItems, itemWindow: settings.itemWindow),
-            registry: registry ?? ModelRegistry())
+            settings: settings, table: table ?? .local(for: settings), registry: registry ?? ModelRegistry())
     }
 
     public var table: ItemTable { pipeline.table }
@@ -116,5 +115,13 @@ public struct LocalRunner: Sendable {
                 }
             }
         }
+    }
+}
+
+extension ItemTable {
+    /// The table of an in-process runner: without charts when the pipeline ranks nothing (features only), as no
+    /// task reads them then.
+    static func local(for settings: PipelineSettings) -> ItemTable {
+        ItemTable(maxItems: settings.maxItems, itemWindow: settings.itemWindow, keepsCharts: settings.emitsLists)
     }
 }

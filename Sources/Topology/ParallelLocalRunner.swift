@@ -17,28 +17,28 @@ public final class ParallelLocalRunner: Sendable {
     public init(settings: PipelineSettings, lanes count: Int, sink: @escaping @Sendable (OutputRecord) -> Void) {
         precondition(count > 0, "at least one lane")
         self.settings = settings
-        let table = ItemTable(maxItems: settings.maxItems, itemWindow: settings.itemWindow)
+        let table = ItemTable.local(for: settings)
         let registry = ModelRegistry()
         self.table = table
         self.registry = registry
         let offsets = Locked<[TopicPartition: Int64]>([:])
         loopOffsets = offsets
         let topics = settings.topics
+        let partitions = settings.shufflePartitions
         let router = LaneRouter()
         let lanes = (0..<count).map { index in
             Lane(index: index, tasks: RecommendationPipeline(settings: settings, table: table, registry: registry)) {
                 outputs in
                 var looped: [Int: [StreamRecord]] = [:]
+                var next = Self.reserveOffsets(for: outputs, topics: topics, partitions: partitions, in: offsets)
                 for output in outputs {
-                    if output.topic == topics.itemShuffle || output.topic == topics.training {
-                        let position = TopicPartition(topic: output.topic, partition: output.partition ?? 0)
-                        let offset = offsets.withLock { offsets -> Int64 in
-                            defer { offsets[position, default: 0] += 1 }
-                            return offsets[position, default: 0]
-                        }
-                        looped[Int(position.partition) % count, default: []].append(
+                    if let slot = Self.loopSlot(of: output, topics: topics, partitions: partitions) {
+                        let partition = output.partition ?? 0
+                        let offset = next[slot]
+                        next[slot] += 1
+                        looped[Int(partition) % count, default: []].append(
                             StreamRecord(
-                                topic: output.topic, partition: position.partition, offset: offset, key: output.key,
+                                topic: output.topic, partition: partition, offset: offset, key: output.key,
                                 value: output.value, timestamp: output.timestamp, headers: output.headers))
                     } else if output.topic == topics.itemTable {
                         if let value = output.value, let row = ItemTableRow.decode(value) { table.apply(row) }
@@ -52,6 +52,44 @@ public final class ParallelLocalRunner: Sendable {
         }
         router.lanes = lanes
         self.lanes = lanes
+    }
+
+    /// Where a looped-back output counts its offsets: shuffle partition p at p, the training partition after them;
+    /// nil for an output that leaves the topology.
+    private static func loopSlot(of output: OutputRecord, topics: OutputTopics, partitions: Int32) -> Int? {
+        if output.topic == topics.itemShuffle { return Int(output.partition ?? 0) }
+        if output.topic == topics.training { return Int(partitions) }
+        return nil
+    }
+
+    /// Reserves the offsets of every looped-back record of a batch in one lock for the whole batch, and returns the
+    /// first of each slot (`loopSlot`). Taking the lock the lanes share once per shuffle record, with a String-keyed
+    /// lookup inside, made them wait for each other on every event of a two-lane replay. Within a partition the
+    /// batch's records keep their order.
+    private static func reserveOffsets(
+        for outputs: [OutputRecord], topics: OutputTopics, partitions: Int32,
+        in offsets: Locked<[TopicPartition: Int64]>
+    ) -> [Int64] {
+        var counts = [Int64](repeating: 0, count: Int(partitions) + 1)
+        var any = false
+        for output in outputs {
+            guard let slot = loopSlot(of: output, topics: topics, partitions: partitions) else { continue }
+            counts[slot] += 1
+            any = true
+        }
+        guard any else { return counts }
+        return offsets.withLock { offsets in
+            var first = counts
+            for slot in counts.indices where counts[slot] > 0 {
+                let position =
+                    slot == Int(partitions)
+                    ? TopicPartition(topic: topics.training, partition: OutputRoutes.trainingPartition)
+                    : TopicPartition(topic: topics.itemShuffle, partition: Int32(slot))
+                first[slot] = offsets[position, default: 0]
+                offsets[position, default: 0] += counts[slot]
+            }
+            return first
+        }
     }
 
     /// Hands input records to the lane of their partition (partition modulo lanes, the same for the shuffle).

@@ -353,8 +353,7 @@ public struct UserTask: Sendable {
             let version = models.selection.version(for: userId)
             let closed = users.modify(userId) { state -> (UserWindowFeatures, [Recommendation], PendingList?, Bool)? in
                 guard let accumulator = state.openWindows.removeValue(forKey: windowStart) else { return nil }
-                let interest = state.interest.top(UserWindowAggregator.topCategoryCount)
-                    .map { WeightedCategory(category: $0.category, weight: $0.share) }
+                let interest = state.interest.topShares(UserWindowAggregator.topCategoryCount)
                 let features = UserWindowAggregator.result(
                     accumulator, userId: userId, window: windowStart..<windowEnd, interest: interest)
                 guard settings.emitsLists else { return (features, [], nil, false) }

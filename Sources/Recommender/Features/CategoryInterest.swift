@@ -38,6 +38,16 @@ public struct CategoryInterest: Sendable {
 
     /// The strongest categories with their share of the total interest (shares sum to at most 1).
     public func top(_ count: Int) -> [(category: String, share: Double)] {
+        top(count) { ($0, $1) }
+    }
+
+    /// `top` as the `interest` of window features, made straight into the result's array (a window closes per
+    /// event or so in a features-only replay; mapping `top`'s tuples was one more array per window).
+    public func topShares(_ count: Int) -> [WeightedCategory] {
+        top(count) { WeightedCategory(category: $0, weight: $1) }
+    }
+
+    private func top<Entry>(_ count: Int, _ entry: (String, Double) -> Entry) -> [Entry] {
         // Summed in a fixed order: a dictionary's order differs between processes and after a restore, and a
         // floating-point sum in another order can differ in its last bit — and so would the output.
         // Sorted in a buffer on the stack (at most `maxCategories`, 20 by default: an insertion sort, no scratch):
@@ -49,7 +59,7 @@ public struct CategoryInterest: Sendable {
             ranked.sort { ($0.value, $1.key) > ($1.value, $0.key) }
             let total = ranked.reduce(0) { $0 + $1.value }
             guard total > 0 else { return [] }
-            return ranked.prefix(count).map { ($0.key, $0.value / total) }
+            return ranked.prefix(count).map { entry($0.key, $0.value / total) }
         }
     }
 

@@ -43,10 +43,16 @@ public struct ItemPopularity: Sendable {
     // Bound: one entry per stored item (added and removed with `items`).
     private var attributeIndex = ItemAttributeIndex()
 
-    public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000) {
+    /// Whether the popularity and trending charts are kept. Off where nothing ranks (a features-only replay): the
+    /// rows still give every item its category, and keeping four sorted charts per row was a twentieth of that
+    /// replay's CPU.
+    public let keepsCharts: Bool
+
+    public init(maxItems: Int, topPerCategory: Int = 50, trendMaxAge: Int64 = 20 * 60_000, keepsCharts: Bool = true) {
         items = KeyedStateStore(bounds: .init(maxKeys: maxItems))
         self.topPerCategory = topPerCategory
         self.trendMaxAge = trendMaxAge
+        self.keepsCharts = keepsCharts
     }
 
     public var itemCount: Int { items.count }
@@ -102,16 +108,23 @@ public struct ItemPopularity: Sendable {
                 stats.creatorId = creator
             }
             stats.score = max(stats.score, row.score)
-            return stats
+            // Only what the charts need: returning the whole row copied it (two neighbour arrays retained and
+            // released) for every row an in-process replay applies.
+            return Charted(
+                score: stats.score, categoryId: stats.categoryId, creatorId: stats.creatorId, trend: stats.trend,
+                trendWindowEnd: stats.trendWindowEnd)
         }
         if let evicted {
             forget(evicted.key, category: evicted.value.categoryId)
             attributeIndex.remove(evicted.key, hash: evicted.key.hashValue)
         }
-        attributeIndex.set(
-            row.itemId, hash: row.itemId.hashValue, categoryId: stats.categoryId, creatorId: stats.creatorId)
+        // Where nothing ranks, nothing reads the attributes by hash either.
+        if keepsCharts {
+            attributeIndex.set(
+                row.itemId, hash: row.itemId.hashValue, categoryId: stats.categoryId, creatorId: stats.creatorId)
+        }
         // A catalog row (no events yet) gives the item its attributes but no place in the charts.
-        guard stats.score > 0 else { return }
+        guard keepsCharts, stats.score > 0 else { return }
         let entry = Ranked(itemId: row.itemId, score: stats.score)
         if let category = stats.categoryId {
             Self.offer(entry, to: &topByCategory[category, default: []], limit: topPerCategory)
@@ -130,6 +143,15 @@ public struct ItemPopularity: Sendable {
             }
             Self.offer(trending, to: &trendingOverall, limit: topPerCategory)
         }
+    }
+
+    /// The parts of a row the charts and the attribute index are kept by.
+    private struct Charted {
+        var score: Double
+        var categoryId: String?
+        var creatorId: String?
+        var trend: Double
+        var trendWindowEnd: Int64
     }
 
     public func top(inCategory category: String) -> [Ranked] { topByCategory[category] ?? [] }

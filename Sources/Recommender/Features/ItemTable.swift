@@ -103,13 +103,14 @@ public struct ItemTableRow: Sendable, Equatable {
 public final class ItemTable: Sendable {
     private let popularity: Mutex<ItemPopularity>
 
-    public init(maxItems: Int, trendMaxAge: Int64 = 20 * 60_000) {
-        popularity = Mutex(ItemPopularity(maxItems: maxItems, trendMaxAge: trendMaxAge))
+    /// `keepsCharts` off: rows and categories only, for where nothing ranks (see `ItemPopularity.keepsCharts`).
+    public init(maxItems: Int, trendMaxAge: Int64 = 20 * 60_000, keepsCharts: Bool = true) {
+        popularity = Mutex(ItemPopularity(maxItems: maxItems, trendMaxAge: trendMaxAge, keepsCharts: keepsCharts))
     }
 
     /// A table whose trends span two item windows.
-    public convenience init(maxItems: Int, itemWindow: Int64) {
-        self.init(maxItems: maxItems, trendMaxAge: 2 * itemWindow)
+    public convenience init(maxItems: Int, itemWindow: Int64, keepsCharts: Bool = true) {
+        self.init(maxItems: maxItems, trendMaxAge: 2 * itemWindow, keepsCharts: keepsCharts)
     }
 
     public func apply(_ row: ItemTableRow) {

@@ -11,8 +11,9 @@ public struct UserWindowFeatures: Sendable, Equatable {
     public var userId: String
     public var windowStart: Int64
     public var windowEnd: Int64
-    /// Events per behaviour.
-    public var counts: [Behavior: Int]
+    /// Events per behaviour, indexed like `Behavior.allCases` (the accumulator's array, shared: a dictionary built
+    /// per closed window was a twelfth of a features-only replay's allocations).
+    public var counts: [Int]
     public var distinctItems: Int
     public var distinctCategories: Int
     /// Categories by summed behaviour weight in this window, strongest first (at most
@@ -24,7 +25,7 @@ public struct UserWindowFeatures: Sendable, Equatable {
     /// Event time between the first and the last event in the window (session length within the window).
     public var activeMilliseconds: Int64
 
-    public var eventCount: Int { counts.values.reduce(0, +) }
+    public var eventCount: Int { counts.reduce(0, +) }
 
     public func encodeJSON() -> [UInt8] {
         var json = JSONWriter()
@@ -37,7 +38,7 @@ public struct UserWindowFeatures: Sendable, Equatable {
         json.beginObject()
         for behavior in Behavior.allCases {
             json.dynamicKey(behavior.rawValue)
-            json.value(counts[behavior, default: 0])
+            json.value(counts[behavior.index])
         }
         json.endObject()
         json.field("distinctItems", distinctItems)
@@ -94,12 +95,19 @@ public struct UserWindowAggregator: Sendable {
     public static func result(
         _ accumulator: Accumulator, userId: String, window: Range<Int64>, interest: [WeightedCategory]
     ) -> UserWindowFeatures {
-        let top = accumulator.categoryWeights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-            .prefix(topCategoryCount).map { WeightedCategory(category: $0.key, weight: $0.value) }
-        var counts: [Behavior: Int] = [:]
-        for behavior in Behavior.allCases { counts[behavior] = accumulator.counts[behavior.index] }
+        // Ranked in a buffer on the stack, one array for the result: sorting the dictionary into an array and
+        // mapping its prefix were two arrays per closed window (about one per event in a features-only replay).
+        let weights = accumulator.categoryWeights
+        let top = withUnsafeTemporaryAllocation(of: (key: String, value: Double).self, capacity: weights.count) {
+            buffer in
+            var ranked = buffer
+            _ = ranked.initialize(from: weights)
+            defer { ranked.deinitialize() }
+            ranked.sort { ($0.value, $1.key) > ($1.value, $0.key) }
+            return ranked.prefix(topCategoryCount).map { WeightedCategory(category: $0.key, weight: $0.value) }
+        }
         return UserWindowFeatures(
-            userId: userId, windowStart: window.lowerBound, windowEnd: window.upperBound, counts: counts,
+            userId: userId, windowStart: window.lowerBound, windowEnd: window.upperBound, counts: accumulator.counts,
             distinctItems: accumulator.items.count, distinctCategories: accumulator.categoryWeights.count,
             topCategories: top, interest: interest,
             activeMilliseconds: max(0, accumulator.lastEvent - accumulator.firstEvent))
