@@ -227,8 +227,9 @@ public struct UserTask: Sendable {
         // The single-source strategies rank their source's best of every candidate; the others rank what a feed
         // ranks, the shortlist (the same candidates `everySource` keeps, cut as a feed cuts them).
         let singleSource = strategies.contains { $0.source != nil }
-        let every = generator.candidates(for: state, excluding: nil, at: time, table: table, everySource: singleSource)
-        let candidates = singleSource ? generator.shortlist(of: every) : every
+        let generated = generator.candidates(
+            for: state, excluding: nil, at: time, table: table, everySource: singleSource)
+        let candidates = singleSource ? generator.shortlist(of: generated) : generated
         let trigger = lastTrigger(of: state, at: time)
         var lists: [RankingStrategy: [ScoredItem]] = [:]
         for strategy in strategies {
@@ -236,7 +237,7 @@ public struct UserTask: Sendable {
             switch strategy {
             case .popular, .trending, .itemCF, .content:
                 let source = strategy.source!
-                let proposed = every.filter { $0[keyPath: source] > 0 }
+                let proposed = generated.filter { $0[keyPath: source] > 0 }
                 lists[strategy] = ranker.personalized(proposed) { $0[keyPath: source] }
                 continue
             case .blend: model = nil

@@ -50,13 +50,8 @@ public struct CategoryInterest: Sendable {
     private func top<Entry>(_ count: Int, _ entry: (String, Double) -> Entry) -> [Entry] {
         // Summed in a fixed order: a dictionary's order differs between processes and after a restore, and a
         // floating-point sum in another order can differ in its last bit — and so would the output.
-        // Sorted in a buffer on the stack (at most `maxCategories`, 20 by default: an insertion sort, no scratch):
-        // this runs several times per feed.
-        withUnsafeTemporaryAllocation(of: (key: String, value: Double).self, capacity: weights.count) { buffer in
-            var ranked = buffer
-            _ = ranked.initialize(from: weights)
-            defer { ranked.deinitialize() }
-            ranked.sort { ($0.value, $1.key) > ($1.value, $0.key) }
+        // At most `maxCategories` (20 by default) are ranked: an insertion sort, no scratch.
+        weights.withRankedEntries { ranked in
             let total = ranked.reduce(0) { $0 + $1.value }
             guard total > 0 else { return [] }
             return ranked.prefix(count).map { entry($0.key, $0.value / total) }

@@ -95,16 +95,10 @@ public struct UserWindowAggregator: Sendable {
     public static func result(
         _ accumulator: Accumulator, userId: String, window: Range<Int64>, interest: [WeightedCategory]
     ) -> UserWindowFeatures {
-        // Ranked in a buffer on the stack, one array for the result: sorting the dictionary into an array and
-        // mapping its prefix were two arrays per closed window (about one per event in a features-only replay).
-        let weights = accumulator.categoryWeights
-        let top = withUnsafeTemporaryAllocation(of: (key: String, value: Double).self, capacity: weights.count) {
-            buffer in
-            var ranked = buffer
-            _ = ranked.initialize(from: weights)
-            defer { ranked.deinitialize() }
-            ranked.sort { ($0.value, $1.key) > ($1.value, $0.key) }
-            return ranked.prefix(topCategoryCount).map { WeightedCategory(category: $0.key, weight: $0.value) }
+        // One array for the result: sorting the dictionary into an array and mapping its prefix were two arrays per
+        // closed window (about one per event in a features-only replay).
+        let top = accumulator.categoryWeights.withRankedEntries { ranked in
+            ranked.prefix(topCategoryCount).map { WeightedCategory(category: $0.key, weight: $0.value) }
         }
         return UserWindowFeatures(
             userId: userId, windowStart: window.lowerBound, windowEnd: window.upperBound, counts: accumulator.counts,

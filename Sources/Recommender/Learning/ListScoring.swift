@@ -24,8 +24,6 @@ package struct ListFeatures: Sendable {
         ends.reserveCapacity(capacity)
     }
 
-    var count: Int { ends.count }
-
     /// The next item's features, appended by `body`.
     mutating func appendItem(_ body: (inout [Feature]) -> Void) {
         body(&all)

@@ -33,7 +33,7 @@ public enum RankingFeatures {
                 categorical(.triggerBehavior, behavior, bits: bits),
                 categorical(.hourOfDay, String(Int((time / 3_600_000) % 24 + 24) % 24), bits: bits),
             ]
-            constants = RankingFeatures.constants[bits]
+            constants = RankingFeatures.constants[bits - 1]
         }
 
         func numeric(_ field: Field, _ value: Double) -> Feature {
@@ -58,8 +58,8 @@ public enum RankingFeatures {
         }
     }
 
-    /// `Constants` of every width `FeatureHashing` takes (1...62), at its index; made at first use.
-    static let constants: [Constants] = [Constants(bits: 1)] + (1...62).map { Constants(bits: $0) }
+    /// `Constants` of every width `FeatureHashing` takes (1...62), width w at index w - 1; made at first use.
+    static let constants: [Constants] = (1...62).map { Constants(bits: $0) }
 
     static func categorical(_ field: Field, _ value: String, bits: Int) -> Feature {
         Feature(field: field.rawValue, index: FeatureHashing.index(field: field.rawValue, value, bits: bits))

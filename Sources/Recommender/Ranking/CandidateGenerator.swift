@@ -87,6 +87,17 @@ package struct CandidateGenerator {
                     }
                 }
             }
+            /// Trending in `category` (nil: overall), the list's best at `weight`.
+            func offerTrending(in category: String?, limit: Int, weight: Double) {
+                var best: Double?
+                items.forEachTrending(inCategory: category, limit: limit) { entry in
+                    let top = best ?? entry.score
+                    best = top
+                    pool.update(entry.itemId, hash: entry.hash) {
+                        $0.raise(\.trending, to: weight * entry.score / top) { $0.trendingIn = category }
+                    }
+                }
+            }
             for (category, share) in interest {
                 let chart = items.top(inCategory: category)
                 if let best = chart.first?.score, best > 0 {
@@ -96,23 +107,9 @@ package struct CandidateGenerator {
                         }
                     }
                 }
-                var best: Double?
-                items.forEachTrending(inCategory: category, limit: ranking.maxPerCategory) { entry in
-                    let top = best ?? entry.score
-                    best = top
-                    pool.update(entry.itemId, hash: entry.hash) {
-                        $0.raise(\.trending, to: share * entry.score / top) { $0.trendingIn = category }
-                    }
-                }
+                offerTrending(in: category, limit: ranking.maxPerCategory, weight: share)
             }
-            var best: Double?
-            items.forEachTrending(limit: overall) { entry in
-                let top = best ?? entry.score
-                best = top
-                pool.update(entry.itemId, hash: entry.hash) {
-                    $0.raise(\.trending, to: 0.5 * entry.score / top) { $0.trendingIn = nil }
-                }
-            }
+            offerTrending(in: nil, limit: overall, weight: 0.5)
             // The overall chart fills lists that filters and diversity left short: twice the list, of items the
             // user may be shown (the chart's head is what a long-time user has seen).
             if let best = items.top.first?.score, best > 0 {
