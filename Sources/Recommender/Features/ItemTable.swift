@@ -53,7 +53,11 @@ public struct ItemTableRow: Sendable, Equatable {
     static let formatVersion = 1
 
     public func encode() -> [UInt8] {
-        var writer = BinaryWriter(capacity: 64 + (neighbours.count + complements.count) * 16)
+        // At least the size (varints: at most 10 bytes a number): a row per item event is encoded, and the old
+        // estimate, 16 bytes per related item without its id, grew the buffer once or twice per row.
+        func size(_ list: [RelatedItem]) -> Int { list.reduce(10) { $0 + 20 + $1.itemId.utf8.count } }
+        let strings = itemId.utf8.count + (categoryId?.utf8.count ?? 0) + (creatorId?.utf8.count ?? 0)
+        var writer = BinaryWriter(capacity: 96 + strings + size(neighbours) + size(complements))
         writer.write(Self.formatVersion)
         writer.write(itemId)
         writer.write(categoryId)
@@ -63,13 +67,15 @@ public struct ItemTableRow: Sendable, Equatable {
         writer.write(recentScore)
         writer.write(trend)
         writer.write(trendWindowEnd)
-        for list in [neighbours, complements] {
+        func write(_ list: [RelatedItem]) {
             writer.write(list.count)
             for related in list {
                 writer.write(related.itemId)
                 writer.write(related.similarity)
             }
         }
+        write(neighbours)
+        write(complements)
         return writer.bytes
     }
 
@@ -85,12 +91,19 @@ public struct ItemTableRow: Sendable, Equatable {
             row.recentScore = try reader.readDouble()
             row.trend = try reader.readDouble()
             row.trendWindowEnd = try reader.readInt64()
-            for keyPath in [\ItemTableRow.neighbours, \ItemTableRow.complements] {
-                for _ in 0..<(try reader.readCount()) {
-                    row[keyPath: keyPath].append(
-                        RelatedItem(itemId: try reader.readString(), similarity: try reader.readDouble()))
+            // Reserved at the count read (bounded by the bytes left), appended without key paths: a row per item
+            // event is decoded, and growing the lists was one or two allocations each.
+            func readList() throws(CheckpointDecodingError) -> [RelatedItem] {
+                let count = try reader.readCount()
+                var list: [RelatedItem] = []
+                list.reserveCapacity(count)
+                for _ in 0..<count {
+                    list.append(RelatedItem(itemId: try reader.readString(), similarity: try reader.readDouble()))
                 }
+                return list
             }
+            row.neighbours = try readList()
+            row.complements = try readList()
             return row
         }
         return try? read()

@@ -28,7 +28,8 @@ public struct UserWindowFeatures: Sendable, Equatable {
     public var eventCount: Int { counts.reduce(0, +) }
 
     public func encodeJSON() -> [UInt8] {
-        var json = JSONWriter()
+        // A window's line is ~320 bytes, up to ~570 with five top categories: the default 256 grew most of them.
+        var json = JSONWriter(capacity: 192 + 96 * (topCategories.count + interest.count))
         json.beginObject()
         json.field("userId", userId)
         json.field("windowStart", windowStart)

@@ -78,7 +78,8 @@ public struct Recommendation: Sendable, Equatable {
     }
 
     public func encodeJSON() -> [UInt8] {
-        var json = JSONWriter(capacity: 160 + items.count * 96)
+        // An item with its reason takes up to ~160 bytes: with 96, a third of a replay's lists grew their buffer.
+        var json = JSONWriter(capacity: 192 + items.count * 160)
         json.beginObject()
         json.field("surface", surface.rawValue)
         if surface == .similar { json.field("itemId", subject) } else { json.field("userId", subject) }
