@@ -4,8 +4,8 @@
 /// 150-byte row, each a cache miss into the 50 000-item table — a tenth of a replay late in the stream. Here it is
 /// one probe of a small array of positions and one read of a 56-byte entry.
 ///
-/// The entries are found through a `PositionIndex` (open addressing by the stored hash). Bound: as many entries as the table stores items (`ItemPopularity` adds and removes them with its
-/// rows).
+/// The entries are found through a `PositionIndex` (open addressing by the stored hash). Bound: as many entries as
+/// the table stores items (`ItemPopularity` adds and removes them with its rows).
 struct ItemAttributeIndex: Sendable {
     struct Entry: Sendable {
         var itemId: String
