@@ -70,7 +70,10 @@ final class LiveView: Sendable {
         }
         watched.withLock { watched in
             var index = watched.firstIndex { $0.user == subject }
-            if index == nil, watched.count < watchCount {
+            // A place on screen goes to a user whose feed has entries: a feed ranked before the item table's first
+            // rows are visible (they come with the first commits) is empty and stays so until that user acts again,
+            // and the first users seen are exactly those (a CI run showed two empty feeds for its whole 8 s).
+            if index == nil, watched.count < watchCount, surface == "personalized", !entries.isEmpty {
                 watched.append((subject, Watched()))
                 index = watched.count - 1
             }
