@@ -25,12 +25,6 @@ final class LiveView: Sendable {
     /// Versions that ranked feeds, in order of first use. Bound: the last 5.
     private let models = Mutex<[String]>([])
     private let producedEvents = Atomic<Int>(0)
-    /// When a list of no watched user may next be parsed. Parsing every list with Foundation's JSON took 13 % of the
-    /// demo's CPU, on the lanes' threads (perf, session 9): a list is parsed when its key is a watched user's or a
-    /// place on screen is free, else one at most every `sampleInterval` — the similar list and the model versions
-    /// on screen come from those samples.
-    private let nextSample = Mutex<ContinuousClock.Instant>(.now)
-    private static let sampleInterval = Duration.milliseconds(100)
 
     init(watching count: Int) {
         watchCount = count
@@ -44,7 +38,7 @@ final class LiveView: Sendable {
     var watchedUsers: [String] { watched.withLock { $0.map(\.user) } }
 
     func observe(_ record: OutputRecord) {
-        guard record.topic == "recommendations", let key = record.key, let value = record.value, wants(key),
+        guard record.topic == "recommendations", let key = record.key, let value = record.value,
             let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
             let surface = json["surface"] as? String, let list = json["items"] as? [[String: Any]]
         else { return }
@@ -70,10 +64,7 @@ final class LiveView: Sendable {
         }
         watched.withLock { watched in
             var index = watched.firstIndex { $0.user == subject }
-            // A place on screen goes to a user whose feed has entries: a feed ranked before the item table's first
-            // rows are visible (they come with the first commits) is empty and stays so until that user acts again,
-            // and the first users seen are exactly those (a CI run showed two empty feeds for its whole 8 s).
-            if index == nil, watched.count < watchCount, surface == "personalized", !entries.isEmpty {
+            if index == nil, watched.count < watchCount {
                 watched.append((subject, Watched()))
                 index = watched.count - 1
             }
@@ -82,19 +73,6 @@ final class LiveView: Sendable {
                 watched[index].state.triggers = Array((watched[index].state.triggers + [trigger]).suffix(5))
             }
             watched[index].state.lists[surface] = (model, entries)
-        }
-    }
-
-    private func wants(_ key: [UInt8]) -> Bool {
-        let watchedKey = watched.withLock { watched in
-            watched.count < watchCount || watched.contains { $0.user.utf8.elementsEqual(key) }
-        }
-        if watchedKey { return true }
-        return nextSample.withLock { next in
-            let now = ContinuousClock.now
-            guard now >= next else { return false }
-            next = now + Self.sampleInterval
-            return true
         }
     }
 
