@@ -26,6 +26,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "One malformed record per this many events, to show the dead-letter topic (0: none).")
     var badRecordEvery = 1_000
     @Flag(help: "Print plain blocks instead of redrawing the screen.") var plain = false
+    // For scripted checks, which then wait for what they check instead of a guessed time.
+    @Flag(help: "Stop once a screen has shown a watched user's ranked feed and topics; --duration still bounds it.")
+    var untilShown = false
     @OptionGroup(title: "HTTP") var http: HTTPOptions
 
     func validate() throws {
@@ -106,11 +109,11 @@ struct Demo: AsyncParsableCommand {
             let rate = Double(statistics.recordsConsumed - previous.consumed) / (now - previous.time).inSeconds
             previous = (now, statistics.recordsConsumed)
             let elapsed = (now - start).inSeconds
-            print(
-                view.render(
-                    statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain,
-                    console: server?.url))
+            let screen = view.render(
+                statistics: statistics, eventsPerSecond: rate, elapsed: elapsed, plain: plain, console: server?.url)
+            print(screen.text)
             if duration > 0, elapsed >= duration { stop.stop() }
+            if untilShown, screen.showsFeedAndTopics { stop.stop() }
             if workerJob.failure != nil || generatorJob.failure != nil || server?.failure != nil { stop.stop() }
         }
         try generatorJob.join()

@@ -76,10 +76,17 @@ final class LiveView: Sendable {
         }
     }
 
+    /// One drawn screen, and whether it shows a watched user's ranked feed (at least one entry) and topics, which
+    /// `demo --until-shown` waits for.
+    struct Screen {
+        var text: String
+        var showsFeedAndTopics: Bool
+    }
+
     /// `console`: the web console's URL, repeated on every screen (the first line of the output is wiped).
     func render(
         statistics: WorkerStatistics, eventsPerSecond: Double, elapsed: Double, plain: Bool, console: String? = nil
-    ) -> String {
+    ) -> Screen {
         let pipeline = statistics.pipeline
         var lines: [String] = []
         lines.append(
@@ -95,7 +102,11 @@ final class LiveView: Sendable {
                 + "\(models.withLock { $0 }.joined(separator: " → ")) · examples \(pipeline.trainingExamples), trained "
                 + "\(pipeline.examplesTrained), versions published \(pipeline.modelsPublished)")
         if let console { lines.append("    console: \(console) (its User view offers the users below)") }
+        var showsFeedAndTopics = false
         for (user, state) in watched.withLock({ $0 }) {
+            if state.lists["personalized"]?.entries.isEmpty == false, state.lists["topics"]?.entries.isEmpty == false {
+                showsFeedAndTopics = true
+            }
             lines.append("  \(user)  recent: \(state.triggers.joined(separator: " → "))")
             if let feed = state.lists["personalized"] {
                 lines.append("    feed (\(feed.model)):")
@@ -115,6 +126,6 @@ final class LiveView: Sendable {
             lines.append("  similar to \(similar.itemId): \(shown)")
         }
         let block = lines.joined(separator: "\n")
-        return plain ? block + "\n" : "\u{1B}[2J\u{1B}[H" + block
+        return Screen(text: plain ? block + "\n" : "\u{1B}[2J\u{1B}[H" + block, showsFeedAndTopics: showsFeedAndTopics)
     }
 }

@@ -48,10 +48,14 @@ struct DemoCommandTests {
     @Test func theDemoShowsLiveRecommendationsAndASummary() throws {
         // 5 minutes of event time per second (the default is one): the topics list comes when a user window closes,
         // and under CI load the 8 s run at one minute per second closed none (seen: "feature windows 0").
-        let result = try runStreamrec([
-            "demo", "--duration", "8", "--plain", "--rate", "2000", "--time-scale", "300", "--watch", "2",
-            "--http-port", "0",
-        ])
+        // `--until-shown` ends the run once a screen showed a watched user's feed and topics: under CI load the demo
+        // runs at ~500 events/s and a fixed 8 s was sometimes too short (a watched feed still empty); the 90 s bound
+        // only stops a demo that never shows them, which then fails below.
+        let result = try runStreamrec(
+            [
+                "demo", "--duration", "90", "--until-shown", "--plain", "--rate", "2000", "--time-scale", "300",
+                "--watch", "2", "--http-port", "0",
+            ], timeout: 150)
         #expect(result.status == 0, "stderr: \(result.err.suffix(2_000))")
         #expect(result.out.contains("embedded Kafka at 127.0.0.1:"))
         // A ranked feed with reasons for a watched user, the other surfaces, and the model line.
