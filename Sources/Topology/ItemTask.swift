@@ -130,31 +130,31 @@ public struct ItemTask: Sendable {
             return
         }
         let pairs: [CoOccurrence]
+        let paired: [CoOccurrence]
         do {
-            pairs =
-                try record.headers.first { $0.name == CoOccurrence.header }.map {
-                    try CoOccurrence.decode($0.value ?? [])
-                } ?? []
+            func decoded(_ name: String) throws(CheckpointDecodingError) -> [CoOccurrence] {
+                guard let header = record.headers.first(where: { $0.name == name }) else { return [] }
+                return try CoOccurrence.decode(header.value ?? [])
+            }
+            pairs = try decoded(CoOccurrence.header)
+            paired = try decoded(CoOccurrence.pairedHeader)
         } catch {
             let reason = EventDecodingError(.malformed, "unreadable co-occurrence header: \(error)")
             return setAside(record, reason, into: &output)
         }
-        if record.value == nil, let key = record.key, !pairs.isEmpty {
-            // A pair keyed by one of the user's recent items: no event of this item, only its CF counts move.
-            let itemId = String(decoding: key, as: UTF8.self)
+        if record.value == nil, let key = record.key, !pairs.isEmpty || !paired.isEmpty {
+            // Pairs with the user's recent items of this partition: no event of these items, only their CF counts
+            // move. `paired`: each names its recent item, the key is the event's item; `pairs` (older versions):
+            // the key is the recent item, the pair names the event's item.
+            let keyItem = String(decoding: key, as: UTF8.self)
             let time = record.timestamp ?? watermark
-            let limits = coOccurrenceLimits
-            let settings = self.settings
-            let (due, evicted) = items.update(itemId, at: time, default: { ItemState() }) { state in
-                state.coOccurrence.add(pairs, at: time, limits: limits)
-                state.unpublished = true
-                // Only the neighbours changed: a row is due when they may be recomputed.
-                return state.isRowDue(at: time, settings) && state.areNeighboursDue(at: time, settings)
-            }
             var sequence = 0
-            if let evicted { drop(evicted.key, evicted.value, expired: false) }
-            if due {
-                publishRow(of: itemId, at: time, table: table, causedBy: record, sequence: &sequence, into: &output)
+            if !pairs.isEmpty {
+                addPairs(pairs, to: keyItem, at: time, table: table, causedBy: record, &sequence, &output)
+            }
+            for pair in paired {
+                let back = CoOccurrence(itemId: keyItem, weight: pair.weight, isConversion: pair.isConversion)
+                addPairs([back], to: pair.itemId, at: time, table: table, causedBy: record, &sequence, &output)
             }
             return advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
         }
@@ -202,6 +202,23 @@ public struct ItemTask: Sendable {
                 into: &output)
         }
         advanceTime(at: now, table: table, causedBy: record, sequence: &sequence, into: &output)
+    }
+
+    /// Adds pairs to one item's CF counts (no event of the item); publishes its row when due.
+    private mutating func addPairs(
+        _ pairs: [CoOccurrence], to itemId: String, at time: Int64, table: ItemTable, causedBy record: StreamRecord,
+        _ sequence: inout Int, _ output: inout [OutputRecord]
+    ) {
+        let limits = coOccurrenceLimits
+        let settings = self.settings
+        let (due, evicted) = items.update(itemId, at: time, default: { ItemState() }) { state in
+            state.coOccurrence.add(pairs, at: time, limits: limits)
+            state.unpublished = true
+            // Only the neighbours changed: a row is due when they may be recomputed.
+            return state.isRowDue(at: time, settings) && state.areNeighboursDue(at: time, settings)
+        }
+        if let evicted { drop(evicted.key, evicted.value, expired: false) }
+        if due { publishRow(of: itemId, at: time, table: table, causedBy: record, sequence: &sequence, into: &output) }
     }
 
     private var coOccurrenceLimits: CoOccurrenceCounts.Limits {

@@ -99,6 +99,22 @@ public struct OutputRoutes: Sendable, Equatable {
             key: key, value: value, timestamp: timestamp, headers: headers)
     }
 
+    /// The shuffle partition of an item's task.
+    public func shufflePartition(of itemId: String) -> Int32 {
+        KeyPartitioner.partition(for: Array(itemId.utf8), partitionCount: partitions)
+    }
+
+    /// The other halves of an event's pairs whose recent items live in `partition` (`CoOccurrence.pairedHeader`).
+    public func pairs(
+        with itemId: String, _ pairs: [CoOccurrence], inShufflePartition partition: Int32, timestamp: Int64,
+        id: RecordHeader
+    ) -> OutputRecord {
+        OutputRecord(
+            topic: topics.itemShuffle, partition: partition, key: Array(itemId.utf8), value: nil,
+            timestamp: timestamp,
+            headers: [id, RecordHeader(name: CoOccurrence.pairedHeader, value: CoOccurrence.encode(pairs))])
+    }
+
     /// A user task's progress to one shuffle partition: no key, no value, the bound in a header.
     public func progress(
         _ bound: Int64, of partition: Int32, toShufflePartition shufflePartition: Int32, id: RecordHeader

@@ -147,21 +147,32 @@ public struct UserTask: Sendable {
         fireWindows(causedBy: end, table: table, into: &output)
     }
 
-    /// The event to its item's task, carrying its pairs; each pair also to the other item's task.
+    /// The event to its item's task, carrying its pairs; the other half of each pair to the recent item's task, one
+    /// record per shuffle partition (in the order the pairs first reach each partition).
     private func route(
         _ event: BehaviorEvent, pairs: [CoOccurrence], causedBy record: StreamRecord, sequence: inout Int,
         into output: inout [OutputRecord]
     ) {
-        func shuffled(_ itemId: String, value: [UInt8]?, pairs: [CoOccurrence], sequence: Int) -> OutputRecord {
+        output.append(
             routes.shuffled(
-                itemId, value: value, pairs: pairs, timestamp: event.timestamp,
-                id: OutputHeaders.id(for: record, sequence: sequence))
-        }
-        output.append(shuffled(event.itemId, value: EventCodec.encodeJSON(event), pairs: pairs, sequence: sequence))
+                event.itemId, value: EventCodec.encodeJSON(event), pairs: pairs, timestamp: event.timestamp,
+                id: OutputHeaders.id(for: record, sequence: sequence)))
+        // At most `partitions` groups: scanned, not hashed.
+        var groups: [(partition: Int32, pairs: [CoOccurrence])] = []
         for pair in pairs {
+            let partition = routes.shufflePartition(of: pair.itemId)
+            if let index = groups.firstIndex(where: { $0.partition == partition }) {
+                groups[index].pairs.append(pair)
+            } else {
+                groups.append((partition, [pair]))
+            }
+        }
+        for group in groups {
             sequence += 1
-            let back = CoOccurrence(itemId: event.itemId, weight: pair.weight, isConversion: pair.isConversion)
-            output.append(shuffled(pair.itemId, value: nil, pairs: [back], sequence: sequence))
+            output.append(
+                routes.pairs(
+                    with: event.itemId, group.pairs, inShufflePartition: group.partition, timestamp: event.timestamp,
+                    id: OutputHeaders.id(for: record, sequence: sequence)))
         }
     }
 

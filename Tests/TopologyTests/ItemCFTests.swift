@@ -78,6 +78,59 @@ import Topology
         #expect(similarLists(harness, of: "A").last == ["C"])
     }
 
+    /// An event pairs with up to `--co-occurrence-items` recent items; the other halves of its pairs travel one record
+    /// per shuffle partition, and every recent item's counts still move.
+    @Test func theOtherHalvesOfAnEventsPairsTravelOneRecordPerShufflePartition() throws {
+        var harness = Self.harness { $0.shufflePartitions = 3 }
+        let recent = (0..<12).map { "r\($0)" }
+        for (index, item) in recent.enumerated() {
+            harness.feed(event("u1", item, .view, at: Int64(index + 1), category: "c1"))
+        }
+        harness.outputs.removeAll()
+        harness.feed(event("u1", "NEW", .view, at: 20, category: "c1"))
+        let settings = harness.pipeline.settings
+        let routes = OutputRoutes(settings)
+        let shuffled = harness.on(settings.topics.itemShuffle).filter { $0.key != nil }
+        let halves = shuffled.filter { $0.value == nil }
+        // One event record, and one record per partition that holds some of the 12 recent items.
+        #expect(shuffled.filter { $0.value != nil }.count == 1)
+        let partitions = Set(recent.map { routes.shufflePartition(of: $0) })
+        #expect(partitions.count > 1)
+        #expect(halves.count == partitions.count)
+        #expect(Set(halves.compactMap(\.partition)) == partitions)
+        var named: [String] = []
+        for record in halves {
+            #expect(record.key == Array("NEW".utf8))
+            let header = try #require(record.headers.first { $0.name == CoOccurrence.pairedHeader })
+            let pairs = try CoOccurrence.decode(header.value ?? [])
+            #expect(pairs.allSatisfy { routes.shufflePartition(of: $0.itemId) == record.partition })
+            named += pairs.map(\.itemId)
+        }
+        #expect(named.sorted() == recent.sorted())
+        // Each recent item's task counted the pair: NEW is among its neighbours.
+        for item in recent {
+            let neighbours = harness.runner.table.read { $0.stats(of: item)?.neighbours.map(\.itemId) ?? [] }
+            #expect(neighbours.contains("NEW"))
+        }
+    }
+
+    /// What versions before the per-partition records sent — one value-less record per pair, keyed by the recent item —
+    /// is still counted (a rolling upgrade leaves such records in the shuffle topic).
+    @Test func aPairRecordOfAnOlderVersionStillCounts() throws {
+        var harness = Self.harness()
+        harness.feed(event("u1", "B", .view, at: 1, category: "c1"))  // B's own popularity, which a cosine needs
+        let settings = harness.pipeline.settings
+        let routes = OutputRoutes(settings)
+        let pair = CoOccurrence(itemId: "A", weight: 1, isConversion: false)
+        let record = StreamRecord(
+            topic: settings.topics.itemShuffle, partition: routes.shufflePartition(of: "B"), offset: 0,
+            key: Array("B".utf8), value: nil, timestamp: 2_000,
+            headers: [RecordHeader(name: CoOccurrence.header, value: CoOccurrence.encode([pair]))])
+        #expect(harness.runner.table.read { $0.stats(of: "B")?.neighbours.isEmpty } == true)
+        harness.runner.process(record) { _ in }
+        #expect(harness.runner.table.read { $0.stats(of: "B")?.neighbours.map(\.itemId) } == ["A"])
+    }
+
     @Test func addingToTheCartYieldsWhatWasBoughtWithIt() {
         var harness = Self.harness()
         // X is bought with Y by many, with Z by one; W is only viewed next to X (no conversion pair).

@@ -16,8 +16,14 @@ public struct CoOccurrence: Sendable, Equatable {
     }
 
     /// The header that carries pairs on the item shuffle: on an event record (the pairs of the event's item with the
-    /// user's recent items), or on a value-less record keyed by a recent item (its pair with the event's item).
+    /// user's recent items), or on a value-less record keyed by a recent item (its pair with the event's item; what
+    /// versions before `pairedHeader` sent, still read).
     public static let header = "streamrec-co"
+
+    /// The header of the other halves of an event's pairs, one record per shuffle partition: value-less, keyed by the
+    /// event's item, each pair naming the recent item whose counts it moves. One record per pair made an event 21
+    /// shuffle records at `--co-occurrence-items 20` — most of the shuffle's records, allocations and broker traffic.
+    public static let pairedHeader = "streamrec-co-with"
 
     package static func encode(_ pairs: [CoOccurrence]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 4 + pairs.count * 16)
