@@ -59,8 +59,10 @@ public struct PipelineSettings: Sendable, Equatable {
     public var itemWindow: Int64 = 10 * 60_000
     /// Items kept per item task (shuffle partition); the least recently active is evicted beyond it.
     public var maxItemsPerPartition = 200_000
-    /// An item with no event for this long (event time) is dropped from its item task.
-    public var itemTTL: Int64 = 7 * 24 * 3_600_000
+    /// An item with no event (and no co-occurrence pair) for this long (event time) is dropped from its item task,
+    /// and with it its CF counts. 30 days, the counts' half-life: with 7 days an item idle for a week came back with
+    /// none of the pairs that still held 85 % of their weight (MovieLens' tuning half, item-cf 0.1827 → 0.1876).
+    public var itemTTL: Int64 = 30 * 24 * 3_600_000
     /// Minimum event time between two item-table rows for one item (window closes always publish).
     public var tableUpdateInterval: Int64 = 1_000
     /// An upstream partition silent this long (processing time) stops holding back the item tasks' event time.

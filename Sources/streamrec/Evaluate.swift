@@ -47,6 +47,7 @@ struct Evaluate: ParsableCommand {
     var historySize: Int?
     @Option(help: "Seconds of event time after which an inactive user is dropped. (default: as run)")
     var userTtlSeconds: Int?
+    @Option(PipelineOptions.itemTTL) var itemTtlSeconds: Int?
     @Option(help: "Input partitions (user tasks) the users are spread over.") var partitions: Int32 = 1
     @Option(help: "Write every figure as JSON to this file.") var json: String?
     @Option(help: "Write an SVG line chart of HR@N over time per strategy to this file.") var plot: String?
@@ -82,6 +83,7 @@ struct Evaluate: ParsableCommand {
         report.parameters = [
             "format": format.rawValue, "blend": settings.ranking.blend.description,
             "historySize": String(settings.user.historySize), "userTtlSeconds": String(settings.userTTL / 1_000),
+            "itemTtlSeconds": String(settings.itemTTL / 1_000),
             "coOccurrenceWindowSeconds": String(settings.cf.coOccurrenceWindow / 1_000),
             "coOccurrenceHalfLifeSeconds": String(settings.cf.coOccurrenceHalfLife / 1_000),
             "coOccurrenceItems": String(settings.cf.coOccurrenceItems),
@@ -110,7 +112,9 @@ struct Evaluate: ParsableCommand {
         if let historySize { settings.user.historySize = historySize }
         if let userTtlSeconds { settings.userTTL = Int64(userTtlSeconds) * 1_000 }
         settings.shufflePartitions = partitions
-        try recommender.apply(ConfigurationSources(), to: &settings)
+        let sources = ConfigurationSources()
+        settings.itemTTL = Int64(try sources.value(of: PipelineOptions.itemTTL, flag: itemTtlSeconds)) * 1_000
+        try recommender.apply(sources, to: &settings)
         do { try settings.validate() } catch { throw ValidationError(error.description) }
         return settings
     }
