@@ -160,10 +160,14 @@ public struct ItemTask: Sendable {
         }
         let event: BehaviorEvent
         do throws(EventDecodingError) {
-            guard let value = record.value else {
-                throw EventDecodingError(.nullValue, "an event record without value")
+            if let typed = record.typed as? BehaviorEvent {
+                event = typed  // from a user task in this process: already validated
+            } else {
+                guard let value = record.value else {
+                    throw EventDecodingError(.nullValue, "an event record without value")
+                }
+                event = try EventCodec.decode(value, format: .json)
             }
-            event = try EventCodec.decode(value, format: .json)
         } catch {
             // Only StreamRec writes this topic; a record it cannot read is still kept, never skipped silently.
             return setAside(
@@ -289,10 +293,10 @@ public struct ItemTask: Sendable {
                     let last = items.stats(of: itemId)
                     return (neighbours: last?.neighbours ?? [], complements: last?.complements ?? [])
                 }
-                return counts.related(count: settings.cf.neighbourCount, at: time, limits: limits) { partner in
+                return counts.related(count: settings.cf.neighbourCount, at: time, limits: limits) { partner, hash in
                     // A catalog-only row has no popularity yet. Read in place: copying the partner's row out was
                     // a tenth of `streamrec evaluate`'s time.
-                    items.recentPopularity(of: partner, at: time, halfLife: limits.halfLife)
+                    items.recentPopularity(of: partner, hash: hash, at: time, halfLife: limits.halfLife)
                 }
             }
             var row = ItemTableRow(

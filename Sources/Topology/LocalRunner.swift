@@ -102,19 +102,21 @@ public struct LocalRunner: Sendable {
                     let offset = loopOffsets[position, default: 0]
                     loopOffsets[position] = offset + 1
                     pipeline.process(
-                        StreamRecord(
-                            topic: output.topic, partition: partition, offset: offset, key: output.key,
-                            value: output.value, timestamp: output.timestamp, headers: output.headers),
-                        into: &pending)
-                } else if output.topic == topics.itemTable, let value = output.value,
-                    let row = ItemTableRow.decode(value)
-                {
+                        StreamRecord(looping: output, partition: partition, offset: offset), into: &pending)
+                } else if output.topic == topics.itemTable, let row = ItemTableRow.of(output) {
                     pipeline.table.apply(row)
                 } else if output.topic == topics.models {
                     pipeline.registry.apply(key: output.key, value: output.value)
                 }
             }
         }
+    }
+}
+
+extension ItemTableRow {
+    /// The row an item-table output carries: as the item task made it, or decoded (nil for bytes of no row).
+    static func of(_ output: OutputRecord) -> ItemTableRow? {
+        output.typed as? ItemTableRow ?? output.value.flatMap(ItemTableRow.decode)
     }
 }
 

@@ -88,15 +88,13 @@ public struct OutputRoutes: Sendable, Equatable {
 
     /// An event (or, with no value, only pairs) re-keyed by item for its item task: partitioned here with murmur2
     /// over the shuffle's partitions, as the input is.
-    public func shuffled(
-        _ itemId: String, value: [UInt8]?, pairs: [CoOccurrence], timestamp: Int64, id: RecordHeader
-    ) -> OutputRecord {
-        let key = Array(itemId.utf8)
+    public func shuffled(_ event: BehaviorEvent, pairs: [CoOccurrence], id: RecordHeader) -> OutputRecord {
+        let key = Array(event.itemId.utf8)
         var headers = [id]
         if !pairs.isEmpty { headers.append(RecordHeader(name: CoOccurrence.header, value: CoOccurrence.encode(pairs))) }
         return OutputRecord(
             topic: topics.itemShuffle, partition: KeyPartitioner.partition(for: key, partitionCount: partitions),
-            key: key, value: value, timestamp: timestamp, headers: headers)
+            key: key, typed: event, timestamp: event.timestamp, headers: headers)
     }
 
     /// The shuffle partition of an item's task.
@@ -149,8 +147,7 @@ public struct OutputRoutes: Sendable, Equatable {
 
     public func tableRow(_ row: ItemTableRow, id: RecordHeader) -> OutputRecord {
         OutputRecord(
-            topic: topics.itemTable, key: Array(row.itemId.utf8), value: row.encode(), timestamp: row.updatedAt,
-            headers: [id])
+            topic: topics.itemTable, key: Array(row.itemId.utf8), typed: row, timestamp: row.updatedAt, headers: [id])
     }
 
     /// An item's similar list. Whether a neighbour list changed depends on partners' popularity in the global

@@ -37,11 +37,9 @@ public final class ParallelLocalRunner: Sendable {
                         let offset = next[slot]
                         next[slot] += 1
                         looped[Int(partition) % count, default: []].append(
-                            StreamRecord(
-                                topic: output.topic, partition: partition, offset: offset, key: output.key,
-                                value: output.value, timestamp: output.timestamp, headers: output.headers))
+                            StreamRecord(looping: output, partition: partition, offset: offset))
                     } else if output.topic == topics.itemTable {
-                        if let value = output.value, let row = ItemTableRow.decode(value) { table.apply(row) }
+                        if let row = ItemTableRow.of(output) { table.apply(row) }
                     } else {
                         if output.topic == topics.models { _ = registry.apply(key: output.key, value: output.value) }
                         sink(output)

@@ -154,9 +154,7 @@ public struct UserTask: Sendable {
         into output: inout [OutputRecord]
     ) {
         output.append(
-            routes.shuffled(
-                event.itemId, value: EventCodec.encodeJSON(event), pairs: pairs, timestamp: event.timestamp,
-                id: OutputHeaders.id(for: record, sequence: sequence)))
+            routes.shuffled(event, pairs: pairs, id: OutputHeaders.id(for: record, sequence: sequence)))
         // At most `partitions` groups: scanned, not hashed.
         var groups: [(partition: Int32, pairs: [CoOccurrence])] = []
         for pair in pairs {

@@ -13,7 +13,8 @@ import Testing
             // Few distinct weights, so most rounds have ties at the threshold; some weights are 0 (never chosen).
             for partner in 0..<random.below(60) {
                 let weight = Double(random.below(6))
-                partners["p\(partner)"] = .init(all: weight, conversion: Double(random.below(3)))
+                let id = "p\(partner)"
+                partners[id] = .init(all: weight, conversion: Double(random.below(3)), hash: id.hashValue)
             }
             let count = random.below(20)
             let sorted = partners.filter { $0.value.all > 0 }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Recommender
 
-/// The compact attribute index answers as the table's own store does: checked against a dictionary through random
+/// The compact attribute index answers as the table's own store does (attributes and popularity): checked against a dictionary through random
 /// adds, changes and removals with hashes that collide on purpose (long probe runs, removals inside them), and
 /// through a table small enough to evict.
 @Suite struct ItemAttributeIndexTests {
@@ -21,7 +21,10 @@ import Testing
                     expected[id] = nil
                 } else {
                     let category = "c\(random.below(9))"
-                    index.set(id, hash: hash(id), categoryId: category, creatorId: nil)
+                    index.set(
+                        .init(
+                            itemId: id, hash: hash(id), categoryId: category, creatorId: nil, score: 1, recentScore: 1,
+                            updatedAt: 0))
                     expected[id] = category
                 }
             }
@@ -42,6 +45,7 @@ import Testing
                 itemId: id, categoryId: "c\(random.below(7))", score: Double(1 + random.below(5)),
                 updatedAt: Int64(step))
             row.creatorId = random.below(2) == 0 ? "k\(random.below(4))" : nil
+            row.recentScore = Double(random.below(9))
             table.apply(row)
         }
         #expect(table.evictions > 0)
@@ -50,6 +54,9 @@ import Testing
             let byId = table.attributes(of: id)
             let byHash = table.attributes(of: id, hash: id.hashValue)
             #expect(byId.categoryId == byHash.categoryId && byId.creatorId == byHash.creatorId, "\(id)")
+            // A neighbour refresh reads partners' popularity by hash: the same as through the store.
+            let popularity = table.recentPopularity(of: id, at: 3_000, halfLife: 500)
+            #expect(table.recentPopularity(of: id, hash: id.hashValue, at: 3_000, halfLife: 500) == popularity, "\(id)")
         }
     }
 }

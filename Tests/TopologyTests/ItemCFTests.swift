@@ -131,6 +131,35 @@ import Topology
         #expect(harness.runner.table.read { $0.stats(of: "B")?.neighbours.map(\.itemId) } == ["A"])
     }
 
+    /// In process the shuffle hands events (and the item table its rows) on typed; an item task that reads the same
+    /// records as a broker delivers them, as bytes, does exactly the same.
+    @Test func aShuffledEventCountsTheSameTypedAsFromItsBytes() {
+        var harness = Self.harness()
+        for (index, item) in ["A", "B", "C", "A", "D"].enumerated() {
+            harness.feed(event("u\(index % 2)", item, .click, at: Int64(index + 1) * 1_000, category: "c1"))
+        }
+        let settings = harness.pipeline.settings
+        let events = harness.on(settings.topics.itemShuffle).filter { $0.typed != nil }
+        #expect(events.count == 5)
+        #expect(events.allSatisfy { $0.typed is BehaviorEvent })
+        #expect(harness.on(settings.topics.itemTable).allSatisfy { $0.typed is ItemTableRow })
+        var (typedTask, bytesTask) = (
+            ItemTask(partition: 0, settings: settings), ItemTask(partition: 0, settings: settings)
+        )
+        let (typedTable, bytesTable) = (ItemTable(maxItems: 100), ItemTable(maxItems: 100))
+        var (typedOutputs, bytesOutputs) = ([OutputRecord](), [OutputRecord]())
+        for (offset, output) in events.enumerated() {
+            let looped = StreamRecord(looping: output, partition: output.partition ?? 0, offset: Int64(offset))
+            var fromBytes = looped
+            fromBytes.value = looped.value
+            #expect(fromBytes.typed == nil)
+            typedTask.process(looped, table: typedTable, output: &typedOutputs)
+            bytesTask.process(fromBytes, table: bytesTable, output: &bytesOutputs)
+        }
+        #expect(typedOutputs.contains { $0.topic == settings.topics.itemTable })
+        #expect(typedOutputs == bytesOutputs)
+    }
+
     @Test func addingToTheCartYieldsWhatWasBoughtWithIt() {
         var harness = Self.harness()
         // X is bought with Y by many, with Z by one; W is only viewed next to X (no conversion pair).
@@ -170,7 +199,7 @@ import Topology
         #expect(counts.partnerCount == 5)
         counts.add([CoOccurrence(itemId: "strong", weight: 3, isConversion: false)], at: 0, limits: limits)
         counts.addEvent(weight: 1, at: 0, limits: limits)
-        let related = counts.related(count: 10, at: 0, limits: limits) { _ in 1 }
+        let related = counts.related(count: 10, at: 0, limits: limits) { _, _ in 1 }
         #expect(related.neighbours.count == 5)
         #expect(related.neighbours.first?.itemId == "strong")
     }
@@ -189,7 +218,7 @@ import Topology
         counts.addEvent(weight: 1, at: 0, limits: plain)
         let popularity = ["steady": 36.0, "rare": 1.0]
         func order(_ limits: CoOccurrenceCounts.Limits) -> [String] {
-            counts.related(count: 2, at: 0, limits: limits) { popularity[$0] }.neighbours.map(\.itemId)
+            counts.related(count: 2, at: 0, limits: limits) { id, _ in popularity[id] }.neighbours.map(\.itemId)
         }
         #expect(order(plain) == ["rare", "steady"])
         #expect(order(shrunk) == ["steady", "rare"])
@@ -207,7 +236,7 @@ import Topology
         }
         counts.addEvent(weight: 1, at: 0, limits: limits)
         let popularity = ["steady": 100.0, "often": 4.0, "rare": 1.0]
-        let neighbours = counts.related(count: 2, at: 0, limits: limits) { popularity[$0] }.neighbours
+        let neighbours = counts.related(count: 2, at: 0, limits: limits) { id, _ in popularity[id] }.neighbours
         // Cosines: often 3/2, steady 5/10 (rare's 1/1 would be between them, but it has the fewest pairs).
         #expect(neighbours.map(\.itemId) == ["often", "steady"])
     }

@@ -1,3 +1,10 @@
+import StreamEngine
+
+/// In process, the item shuffle hands the event on typed; its bytes on a broker are its JSON.
+extension BehaviorEvent: TypedValue {
+    public func encoded() -> [UInt8] { EventCodec.encodeJSON(self) }
+}
+
 /// How a behavior event is written.
 public enum EventFormat: Sendable, Equatable {
     /// `{"userId":…,"itemId":…,"behavior":…,"timestamp":…,"categoryId":…}`, timestamp in epoch milliseconds.

@@ -1,4 +1,4 @@
-/// Each stored item's category and creator, found by the hash of its id that the table computed once
+/// Each stored item's category, creator and popularity, found by the hash of its id that the table computed once
 /// (`RelatedItem.hash`, `Ranked.hash`). A feed reads the attributes of each of its ~100 shortlisted candidates; through
 /// the table's String-keyed store that was a hash of the id, a dictionary probe and a read of the item's whole
 /// 150-byte row, each a cache miss into the 50 000-item table — a tenth of a replay late in the stream. Here it is
@@ -12,6 +12,10 @@ struct ItemAttributeIndex: Sendable {
         var hash: Int
         var categoryId: String?
         var creatorId: String?
+        /// The row's score, recent score and its time: a partner's popularity in a neighbour refresh.
+        var score: Double
+        var recentScore: Double
+        var updatedAt: Int64
     }
 
     private var entries: [Entry] = []
@@ -21,22 +25,24 @@ struct ItemAttributeIndex: Sendable {
 
     /// The item's attributes, nil if it is not stored.
     func attributes(of itemId: String, hash: Int) -> (categoryId: String?, creatorId: String?)? {
-        guard let slot = slot(of: itemId, hash: hash) else { return nil }
-        let entry = entries[index[slot]]
-        return (entry.categoryId, entry.creatorId)
+        entry(of: itemId, hash: hash).map { ($0.categoryId, $0.creatorId) }
     }
 
-    /// Stores the item's attributes (added, or changed in place).
-    mutating func set(_ itemId: String, hash: Int, categoryId: String?, creatorId: String?) {
-        if let slot = slot(of: itemId, hash: hash) {
-            let position = index[slot]
-            entries[position].categoryId = categoryId
-            entries[position].creatorId = creatorId
+    /// The item's entry, nil if it is not stored.
+    func entry(of itemId: String, hash: Int) -> Entry? {
+        guard let slot = slot(of: itemId, hash: hash) else { return nil }
+        return entries[index[slot]]
+    }
+
+    /// Stores an item's entry (added, or changed in place).
+    mutating func set(_ entry: Entry) {
+        if let slot = slot(of: entry.itemId, hash: entry.hash) {
+            entries[index[slot]] = entry
             return
         }
         if !index.fits(entries.count + 1) { index.grow(count: entries.count) { entries[$0].hash } }
-        entries.append(Entry(itemId: itemId, hash: hash, categoryId: categoryId, creatorId: creatorId))
-        index.insert(position: entries.count - 1, hash: hash)
+        entries.append(entry)
+        index.insert(position: entries.count - 1, hash: entry.hash)
     }
 
     /// Forgets the item (its row left the table).

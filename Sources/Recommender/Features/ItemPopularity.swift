@@ -81,10 +81,26 @@ public struct ItemPopularity: Sendable {
     /// The item's recent popularity decayed to `time` (as the item task's cosine needs it), read in place; nil for
     /// an item the table does not hold or a catalog-only row (no events yet). Per partner of every neighbour refresh.
     public func recentPopularity(of itemId: String, at time: Int64, halfLife: Int64) -> Double? {
-        items.peek(itemId) { row -> Double? in
-            guard row.score > 0 else { return nil }
-            return row.recentScore / CoOccurrenceCounts.scale(from: row.updatedAt, to: time, halfLife: halfLife)
-        } ?? nil
+        items.peek(itemId) {
+            Self.decayedPopularity(score: $0.score, recent: $0.recentScore, $0.updatedAt, time, halfLife)
+        }
+            ?? nil
+    }
+
+    /// The same, found by `itemId`'s hash (`RelatedItem.hash`) in the attribute index where the table keeps one
+    /// (it ranks): up to a hundred per neighbour refresh, each a String hash and a probe of the 50 000-row store
+    /// through the store's dictionary, was half of a refresh.
+    package func recentPopularity(of itemId: String, hash: Int, at time: Int64, halfLife: Int64) -> Double? {
+        guard keepsCharts else { return recentPopularity(of: itemId, at: time, halfLife: halfLife) }
+        guard let entry = attributeIndex.entry(of: itemId, hash: hash) else { return nil }
+        return Self.decayedPopularity(score: entry.score, recent: entry.recentScore, entry.updatedAt, time, halfLife)
+    }
+
+    private static func decayedPopularity(
+        score: Double, recent: Double, _ updatedAt: Int64, _ time: Int64, _ halfLife: Int64
+    ) -> Double? {
+        guard score > 0 else { return nil }
+        return recent / CoOccurrenceCounts.scale(from: updatedAt, to: time, halfLife: halfLife)
     }
 
     /// Takes an item's latest row from the item table (or the catalog: a row without events).
@@ -112,7 +128,7 @@ public struct ItemPopularity: Sendable {
             // released) for every row an in-process replay applies.
             return Charted(
                 score: stats.score, categoryId: stats.categoryId, creatorId: stats.creatorId, trend: stats.trend,
-                trendWindowEnd: stats.trendWindowEnd)
+                trendWindowEnd: stats.trendWindowEnd, recentScore: stats.recentScore, updatedAt: stats.updatedAt)
         }
         if let evicted {
             forget(evicted.key, category: evicted.value.categoryId)
@@ -121,7 +137,10 @@ public struct ItemPopularity: Sendable {
         // Where nothing ranks, nothing reads the attributes by hash either.
         if keepsCharts {
             attributeIndex.set(
-                row.itemId, hash: row.itemId.hashValue, categoryId: stats.categoryId, creatorId: stats.creatorId)
+                ItemAttributeIndex.Entry(
+                    itemId: row.itemId, hash: row.itemId.hashValue, categoryId: stats.categoryId,
+                    creatorId: stats.creatorId, score: stats.score, recentScore: stats.recentScore,
+                    updatedAt: stats.updatedAt))
         }
         // A catalog row (no events yet) gives the item its attributes but no place in the charts.
         guard keepsCharts, stats.score > 0 else { return }
@@ -152,6 +171,8 @@ public struct ItemPopularity: Sendable {
         var creatorId: String?
         var trend: Double
         var trendWindowEnd: Int64
+        var recentScore: Double
+        var updatedAt: Int64
     }
 
     public func top(inCategory category: String) -> [Ranked] { topByCategory[category] ?? [] }

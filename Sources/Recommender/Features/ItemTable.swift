@@ -14,6 +14,11 @@ public struct RelatedItem: Sendable, Equatable {
         self.similarity = similarity
         hash = itemId.hashValue
     }
+
+    /// With `itemId`'s hash already at hand (`hash` must be `itemId.hashValue`).
+    package init(itemId: String, similarity: Double, hash: Int) {
+        (self.itemId, self.similarity, self.hash) = (itemId, similarity, hash)
+    }
 }
 
 /// One row of the global item table (`<app>-item-table`, compacted, key itemId): what an item task knows about its
@@ -108,6 +113,11 @@ public struct ItemTableRow: Sendable, Equatable {
         }
         return try? read()
     }
+}
+
+/// In process, a row goes to the local table typed; its bytes on the table topic are `encode()`'s.
+extension ItemTableRow: TypedValue {
+    public func encoded() -> [UInt8] { encode() }
 }
 
 /// The local copy of the global item table that rankers read: like a Kafka Streams GlobalKTable, every instance
