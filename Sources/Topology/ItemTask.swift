@@ -186,6 +186,7 @@ public struct ItemTask: Sendable {
         let limits = coOccurrenceLimits
         let (outcome, evicted) = items.update(event.itemId, at: event.timestamp, default: { ItemState() }) {
             state -> (newWindow: Bool, rowDue: Bool) in
+            let categoryChanged = event.categoryId != nil && event.categoryId != state.category
             if let category = event.categoryId { state.category = category }
             let newWindow = state.openWindows[windowStart] == nil
             ItemWindowAggregator.add(
@@ -195,7 +196,10 @@ public struct ItemTask: Sendable {
                 weight: settings.behaviorWeights[event.behavior], at: event.timestamp, limits: limits)
             state.coOccurrence.add(pairs, at: event.timestamp, limits: limits)
             state.unpublished = true
-            return (newWindow, state.isRowDue(at: event.timestamp, settings))
+            // Where nothing ranks (features only) the table's one reader is the user tasks' category lookup for an
+            // event that came without one: a row only when the category is new or changed, not per event and window
+            // close (a twentieth of a features-only replay's CPU went to rows nobody read).
+            return (newWindow, settings.emitsLists ? state.isRowDue(at: event.timestamp, settings) : categoryChanged)
         }
         var sequence = 0
         if outcome.newWindow { timers.register(event.itemId, windowEnd: windowEnd) }
@@ -271,6 +275,7 @@ public struct ItemTask: Sendable {
             sequence += 1
             counters.itemFeaturesEmitted += 1
             output.append(routes.itemFeatures(features, of: itemId, window: windowStart..<windowEnd))
+            guard settings.emitsLists else { continue }  // the trend has no reader then (see `process`)
             publishRow(
                 of: itemId, at: windowEnd - 1, table: table, causedBy: record, sequence: &sequence, into: &output)
         }
