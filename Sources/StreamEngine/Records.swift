@@ -38,6 +38,8 @@ public struct StreamRecord: Sendable, Hashable {
     /// The value as the sending task made it, when it came from a task in the same process; a task reads this
     /// first and decodes `value` only without it.
     public private(set) var typed: (any TypedValue)?
+    /// Whether the record has a value, without encoding a typed one.
+    public var hasValue: Bool { bytes != nil || typed != nil }
     /// The source's timestamp (epoch ms), used when the payload has no event time of its own.
     public var timestamp: Int64?
     public var headers: [RecordHeader]

@@ -142,7 +142,7 @@ public struct ItemTask: Sendable {
             let reason = EventDecodingError(.malformed, "unreadable co-occurrence header: \(error)")
             return setAside(record, reason, into: &output)
         }
-        if record.value == nil, let key = record.key, !pairs.isEmpty || !paired.isEmpty {
+        if !record.hasValue, let key = record.key, !pairs.isEmpty || !paired.isEmpty {
             // Pairs with the user's recent items of this partition: no event of these items, only their CF counts
             // move. `paired`: each names its recent item, the key is the event's item; `pairs` (older versions):
             // the key is the recent item, the pair names the event's item.

@@ -23,6 +23,8 @@ import Testing
         #expect((looped.typed as? Text)?.text == "hi")
         #expect(looped.value == Array("hi".utf8))
         #expect((looped.partition, looped.offset, looped.timestamp, looped.key) == (2, 7, 5, [1]))
+        #expect(looped.hasValue)
+        #expect(!StreamRecord(topic: "t", partition: 0, offset: 0, key: nil, value: nil).hasValue)
         var rewritten = looped
         rewritten.value = [9]
         #expect(rewritten.typed == nil)

@@ -23,15 +23,19 @@ struct ItemAttributeIndex: Sendable {
 
     var count: Int { entries.count }
 
-    /// The item's attributes, nil if it is not stored.
+    /// The item's attributes, nil if it is not stored. Read in place, as `popularity`: copying the whole entry out
+    /// retained and released its three strings per shortlisted candidate.
     func attributes(of itemId: String, hash: Int) -> (categoryId: String?, creatorId: String?)? {
-        entry(of: itemId, hash: hash).map { ($0.categoryId, $0.creatorId) }
+        guard let slot = slot(of: itemId, hash: hash) else { return nil }
+        let position = index[slot]
+        return (entries[position].categoryId, entries[position].creatorId)
     }
 
-    /// The item's entry, nil if it is not stored.
-    func entry(of itemId: String, hash: Int) -> Entry? {
+    /// The item's score, recent score and their time, nil if it is not stored.
+    func popularity(of itemId: String, hash: Int) -> (score: Double, recentScore: Double, updatedAt: Int64)? {
         guard let slot = slot(of: itemId, hash: hash) else { return nil }
-        return entries[index[slot]]
+        let position = index[slot]
+        return (entries[position].score, entries[position].recentScore, entries[position].updatedAt)
     }
 
     /// Stores an item's entry (added, or changed in place).

@@ -92,7 +92,7 @@ public struct ItemPopularity: Sendable {
     /// through the store's dictionary, was half of a refresh.
     package func recentPopularity(of itemId: String, hash: Int, at time: Int64, halfLife: Int64) -> Double? {
         guard keepsCharts else { return recentPopularity(of: itemId, at: time, halfLife: halfLife) }
-        guard let entry = attributeIndex.entry(of: itemId, hash: hash) else { return nil }
+        guard let entry = attributeIndex.popularity(of: itemId, hash: hash) else { return nil }
         return Self.decayedPopularity(score: entry.score, recent: entry.recentScore, entry.updatedAt, time, halfLife)
     }
 

@@ -22,6 +22,8 @@ public enum RankingFeatures {
         /// In `BlendWeights.names` order.
         var sources: [Feature] { constants.sources }
         var sameCategory: (same: Feature, other: Feature) { constants.sameCategory }
+        /// An item without a category, and without a creator (every item of a catalogue without creators).
+        var unknown: (category: Feature, creator: Feature) { constants.unknown }
 
         init(user: UserState, trigger: RecommendationTrigger, time: Int64, bits: Int) {
             self.bits = bits
@@ -46,6 +48,7 @@ public enum RankingFeatures {
     struct Constants: Sendable {
         var sources: [Feature]
         var sameCategory: (same: Feature, other: Feature)
+        var unknown: (category: Feature, creator: Feature)
         var numeric: [Int]
 
         init(bits: Int) {
@@ -54,6 +57,7 @@ public enum RankingFeatures {
                 categorical(.sameCategoryAsTrigger, "same", bits: bits),
                 categorical(.sameCategoryAsTrigger, "other", bits: bits)
             )
+            unknown = (categorical(.itemCategory, "-", bits: bits), categorical(.creator, "-", bits: bits))
             numeric = Field.allCases.map { FeatureHashing.index(field: $0.rawValue, "value", bits: bits) }
         }
     }
@@ -78,8 +82,9 @@ public enum RankingFeatures {
         _ candidate: Candidate, context: Context, blend: BlendWeights, to features: inout [Feature]
     ) {
         let bits = context.bits
-        features.append(categorical(.itemCategory, candidate.categoryId ?? "-", bits: bits))
-        features.append(categorical(.creator, candidate.creatorId ?? "-", bits: bits))
+        features.append(
+            candidate.categoryId.map { categorical(.itemCategory, $0, bits: bits) } ?? context.unknown.category)
+        features.append(candidate.creatorId.map { categorical(.creator, $0, bits: bits) } ?? context.unknown.creator)
         features += context.shared
         let source = candidate.strongestSource(blend)
         features.append(context.sources[BlendWeights.names.firstIndex(of: source) ?? BlendWeights.names.count - 1])
