@@ -22,6 +22,17 @@ public protocol TypedValue: Sendable {
     func encoded() -> [UInt8]
 }
 
+/// A record's value: the bytes it was made with, or the typed value a task made, encoded only when read.
+private struct RecordValue: Sendable {
+    var bytes: [UInt8]?
+    var typed: (any TypedValue)?
+
+    init(bytes: [UInt8]?) { self.bytes = bytes }
+    init(typed: any TypedValue) { self.typed = typed }
+
+    var encoded: [UInt8]? { bytes ?? typed?.encoded() }
+}
+
 /// One input record as the engine sees it: where it came from and its bytes. Any source can make these — a Kafka
 /// consumer, a file reader, a test.
 public struct StreamRecord: Sendable, Hashable {
@@ -31,15 +42,15 @@ public struct StreamRecord: Sendable, Hashable {
     public var key: [UInt8]?
     /// The bytes (encoded from `typed` when a task in the same process sent it typed).
     public var value: [UInt8]? {
-        get { bytes ?? typed?.encoded() }
-        set { (bytes, typed) = (newValue, nil) }
+        get { payload.encoded }
+        set { payload = RecordValue(bytes: newValue) }
     }
-    private var bytes: [UInt8]?
+    private var payload: RecordValue
     /// The value as the sending task made it, when it came from a task in the same process; a task reads this
     /// first and decodes `value` only without it.
-    public private(set) var typed: (any TypedValue)?
+    public var typed: (any TypedValue)? { payload.typed }
     /// Whether the record has a value, without encoding a typed one.
-    public var hasValue: Bool { bytes != nil || typed != nil }
+    public var hasValue: Bool { payload.bytes != nil || payload.typed != nil }
     /// The source's timestamp (epoch ms), used when the payload has no event time of its own.
     public var timestamp: Int64?
     public var headers: [RecordHeader]
@@ -52,7 +63,7 @@ public struct StreamRecord: Sendable, Hashable {
         self.partition = partition
         self.offset = offset
         self.key = key
-        self.bytes = value
+        self.payload = RecordValue(bytes: value)
         self.timestamp = timestamp
         self.headers = headers
     }
@@ -60,9 +71,9 @@ public struct StreamRecord: Sendable, Hashable {
     /// A task's output looped back into the topology in the same process, its typed value kept.
     public init(looping output: OutputRecord, partition: Int32, offset: Int64) {
         self.init(
-            topic: output.topic, partition: partition, offset: offset, key: output.key, value: output.storedBytes,
+            topic: output.topic, partition: partition, offset: offset, key: output.key, value: nil,
             timestamp: output.timestamp, headers: output.headers)
-        typed = output.typed
+        payload = output.payload
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
@@ -89,12 +100,12 @@ public struct OutputRecord: Sendable, Hashable {
     public var key: [UInt8]?
     /// The bytes (encoded from `typed` on each read when the record was made typed).
     public var value: [UInt8]? {
-        get { bytes ?? typed?.encoded() }
-        set { (bytes, typed) = (newValue, nil) }
+        get { payload.encoded }
+        set { payload = RecordValue(bytes: newValue) }
     }
-    private var bytes: [UInt8]?
+    fileprivate var payload: RecordValue
     /// The value in typed form, for a consumer in the same process (see `TypedValue`); nil when made from bytes.
-    public private(set) var typed: (any TypedValue)?
+    public var typed: (any TypedValue)? { payload.typed }
     public var timestamp: Int64?
     public var headers: [RecordHeader]
 
@@ -105,7 +116,7 @@ public struct OutputRecord: Sendable, Hashable {
         self.topic = topic
         self.partition = partition
         self.key = key
-        self.bytes = value
+        self.payload = RecordValue(bytes: value)
         self.timestamp = timestamp
         self.headers = headers
     }
@@ -116,11 +127,8 @@ public struct OutputRecord: Sendable, Hashable {
         headers: [RecordHeader] = []
     ) {
         self.init(topic: topic, partition: partition, key: key, value: nil, timestamp: timestamp, headers: headers)
-        self.typed = typed
+        payload = RecordValue(typed: typed)
     }
-
-    /// The bytes it was made with, without encoding a typed value.
-    var storedBytes: [UInt8]? { bytes }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         (lhs.topic, lhs.partition, lhs.timestamp) == (rhs.topic, rhs.partition, rhs.timestamp) && lhs.key == rhs.key

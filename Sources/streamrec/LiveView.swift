@@ -1,6 +1,7 @@
 import Foundation
 import StreamEngine
 import Synchronization
+import Topology
 import Worker
 
 /// The demo's screen: a few users' latest interactions and every list they get (feed, cart, topics, creators, with
@@ -21,7 +22,8 @@ final class LiveView: Sendable {
 
     private let watchCount: Int
     private let watched = Mutex<[(user: String, state: Watched)]>([])
-    private let similar = Mutex<(itemId: String, entries: [Entry])?>(nil)
+    /// The newest "similar" list with entries: its key and JSON.
+    private let newestSimilar = Mutex<(key: [UInt8], value: [UInt8])?>(nil)
     /// Versions that ranked feeds, in order of first use. Bound: the last 5.
     private let models = Mutex<[String]>([])
     private let producedEvents = Atomic<Int>(0)
@@ -37,27 +39,35 @@ final class LiveView: Sendable {
     /// The users on screen, in the order they were first seen (the console suggests them).
     var watchedUsers: [String] { watched.withLock { $0.map(\.user) } }
 
+    /// Called for every output on the lanes' threads, so it parses only what the screen shows: the lists of the
+    /// watched users, and the newest "similar" list (kept as bytes, parsed when a screen is drawn). Of any other
+    /// user's feed it reads the model's name only. Parsing every list with Foundation's JSON was 15 % of the demo's
+    /// CPU (`perf record -g` of `streamrec demo`).
     func observe(_ record: OutputRecord) {
-        guard record.topic == "recommendations", let key = record.key, let value = record.value,
-            let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
-            let surface = json["surface"] as? String, let list = json["items"] as? [[String: Any]]
+        guard record.topic == "recommendations", let key = record.key,
+            let surfaceHeader = record.headers.first(where: { $0.name == OutputHeaders.surface })?.value
         else { return }
-        let subject = String(decoding: key, as: UTF8.self)
-        let entries = list.prefix(3).map { entry in
-            Entry(
-                id: (entry["itemId"] ?? entry["categoryId"] ?? entry["creatorId"]) as? String ?? "?",
-                score: (entry["score"] as? NSNumber)?.doubleValue ?? 0, reason: entry["reason"] as? String ?? "")
-        }
-        let model = json["model"] as? String ?? "?"
-        if surface == "similar" {
-            if !entries.isEmpty { similar.withLock { $0 = (subject, entries) } }
+        if surfaceHeader.elementsEqual("similar".utf8) {
+            if let value = record.value, value.firstRange(of: Array(#""items":[]"#.utf8)) == nil {
+                newestSimilar.withLock { $0 = (key, value) }
+            }
             return
         }
-        if surface == "personalized" {
-            models.withLock { seen in
-                if seen.last != model { seen = Array((seen.filter { $0 != model } + [model]).suffix(5)) }
-            }
+        let subject = String(decoding: key, as: UTF8.self)
+        let isFeed = surfaceHeader.elementsEqual("personalized".utf8)
+        let watchedOrRoom = watched.withLock { watched in
+            watched.count < watchCount || watched.contains { $0.user == subject }
         }
+        guard let value = record.value else { return }
+        guard watchedOrRoom else {
+            if isFeed, let model = Self.modelName(in: value) { modelRanked(model) }
+            return
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
+            let surface = json["surface"] as? String, let list = json["items"] as? [[String: Any]]
+        else { return }
+        let entries = Self.entries(of: list)
+        if isFeed { modelRanked(json["model"] as? String ?? "?") }
         var trigger: String?
         if let cause = json["trigger"] as? [String: Any], cause["kind"] as? String == "event" {
             trigger = "\(cause["behavior"] ?? "?") \(cause["itemId"] ?? "?")"
@@ -72,8 +82,41 @@ final class LiveView: Sendable {
             if let trigger, watched[index].state.triggers.last != trigger {
                 watched[index].state.triggers = Array((watched[index].state.triggers + [trigger]).suffix(5))
             }
-            watched[index].state.lists[surface] = (model, entries)
+            watched[index].state.lists[surface] = (json["model"] as? String ?? "?", entries)
         }
+    }
+
+    private func modelRanked(_ model: String) {
+        models.withLock { seen in
+            if seen.last != model { seen = Array((seen.filter { $0 != model } + [model]).suffix(5)) }
+        }
+    }
+
+    private static func entries(of list: [[String: Any]]) -> [Entry] {
+        list.prefix(3).map { entry in
+            Entry(
+                id: (entry["itemId"] ?? entry["categoryId"] ?? entry["creatorId"]) as? String ?? "?",
+                score: (entry["score"] as? NSNumber)?.doubleValue ?? 0, reason: entry["reason"] as? String ?? "")
+        }
+    }
+
+    /// The `"model"` field of a list's JSON (`Recommendation.encodeJSON` writes it before the items, and a version
+    /// name needs no escapes), without parsing the list.
+    static func modelName(in json: [UInt8]) -> String? {
+        let field = Array(#""model":""#.utf8)
+        guard let start = json.firstRange(of: field)?.upperBound,
+            let end = json[start...].firstIndex(of: UInt8(ascii: "\""))
+        else { return nil }
+        return String(decoding: json[start..<end], as: UTF8.self)
+    }
+
+    /// The newest "similar" list, parsed.
+    private var similar: (itemId: String, entries: [Entry])? {
+        guard let (key, value) = newestSimilar.withLock({ $0 }),
+            let json = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
+            let list = json["items"] as? [[String: Any]], !list.isEmpty
+        else { return nil }
+        return (String(decoding: key, as: UTF8.self), Self.entries(of: list))
     }
 
     /// One drawn screen, and whether it shows a watched user's ranked feed (at least one entry) and topics, which
@@ -121,7 +164,7 @@ final class LiveView: Sendable {
                 lines.append("    \(surface): \(shown)")
             }
         }
-        if let similar = similar.withLock({ $0 }) {
+        if let similar {
             let shown = similar.entries.map { "\($0.id) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
             lines.append("  similar to \(similar.itemId): \(shown)")
         }

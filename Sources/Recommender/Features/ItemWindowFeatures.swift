@@ -21,13 +21,7 @@ public struct ItemWindowFeatures: Sendable, Equatable {
         json.field("windowStart", windowStart)
         json.field("windowEnd", windowEnd)
         json.field("score", score)
-        json.key("counts")
-        json.beginObject()
-        for behavior in Behavior.allCases {
-            json.dynamicKey(behavior.rawValue)
-            json.value(counts[behavior.index])
-        }
-        json.endObject()
+        json.behaviorCounts(counts)
         json.field("uniqueUsers", uniqueUsers)
         json.field("trend", trend)
         json.endObject()
@@ -61,5 +55,18 @@ public enum ItemWindowAggregator {
             itemId: itemId, categoryId: category, windowStart: window.lowerBound, windowEnd: window.upperBound,
             counts: accumulator.counts, score: accumulator.score, uniqueUsers: accumulator.users.count,
             trend: (accumulator.score - previousScore) / max(previousScore, 1))
+    }
+}
+
+extension JSONWriter {
+    /// A window's `"counts"` field: events per behaviour, `counts` indexed like `Behavior.allCases`.
+    mutating func behaviorCounts(_ counts: [Int]) {
+        key("counts")
+        beginObject()
+        for behavior in Behavior.allCases {
+            dynamicKey(behavior.rawValue)
+            value(counts[behavior.index])
+        }
+        endObject()
     }
 }

@@ -35,13 +35,7 @@ public struct UserWindowFeatures: Sendable, Equatable {
         json.field("windowStart", windowStart)
         json.field("windowEnd", windowEnd)
         json.field("events", eventCount)
-        json.key("counts")
-        json.beginObject()
-        for behavior in Behavior.allCases {
-            json.dynamicKey(behavior.rawValue)
-            json.value(counts[behavior.index])
-        }
-        json.endObject()
+        json.behaviorCounts(counts)
         json.field("distinctItems", distinctItems)
         json.field("distinctCategories", distinctCategories)
         for (name, list) in [("topCategories", topCategories), ("interest", interest)] {
