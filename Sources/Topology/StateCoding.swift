@@ -10,9 +10,9 @@ extension BinaryWriter {
         for count in counts { write(count) }
     }
 
-    mutating func write(sorted strings: Set<String>) {
+    mutating func write(sorted strings: SmallSet<String>) {
         write(strings.count)
-        for string in strings.sorted() { write(string) }
+        for string in strings.elements.sorted() { write(string) }
     }
 }
 
@@ -25,8 +25,8 @@ extension BinaryReader {
         return counts
     }
 
-    mutating func readStringSet() throws(CheckpointDecodingError) -> Set<String> {
-        var strings: Set<String> = []
+    mutating func readStringSet() throws(CheckpointDecodingError) -> SmallSet<String> {
+        var strings = SmallSet<String>()
         for _ in 0..<(try readCount()) { strings.insert(try readString()) }
         return strings
     }
@@ -61,7 +61,7 @@ extension UserWindowAggregator.Accumulator {
         writer.write(counts: counts)
         writer.write(sorted: items)
         writer.write(categoryWeights.count)
-        for (category, weight) in categoryWeights.sorted(by: { $0.key < $1.key }) {
+        for (category, weight) in categoryWeights.entries.sorted(by: { $0.key < $1.key }) {
             writer.write(category)
             writer.write(weight)
         }
@@ -74,7 +74,8 @@ extension UserWindowAggregator.Accumulator {
         accumulator.counts = try reader.readCounts()
         accumulator.items = try reader.readStringSet()
         for _ in 0..<(try reader.readCount()) {
-            accumulator.categoryWeights[try reader.readString()] = try reader.readDouble()
+            let (category, weight) = (try reader.readString(), try reader.readDouble())
+            accumulator.categoryWeights.update(category, initial: weight) { _ in }
         }
         accumulator.firstEvent = try reader.readInt64()
         accumulator.lastEvent = try reader.readInt64()

@@ -99,7 +99,8 @@ public struct UserTask: Sendable {
         ownCounters.eventsProcessed += 1
         var routed = event
         routed.categoryId = event.categoryId ?? table.read { $0.category(of: event.itemId) }
-        var examples = label(event)
+        // Where nothing ranks there is no pending list to label (and a cache lookup per event to find that out).
+        var examples = settings.emitsLists ? label(event) : []
         if models.generation != registry.generation {
             // The hot swap: one atomic load per event; the lock only when a version changed.
             models = (registry.generation, registry.selection)
@@ -281,20 +282,23 @@ public struct UserTask: Sendable {
             UserWindowAggregator.add(
                 event, category: event.categoryId, weights: settings.behaviorWeights,
                 to: &state.openWindows[windowStart, default: .init()])
-            state.history.append(
-                Interaction(
-                    itemId: event.itemId, categoryId: event.categoryId, behavior: event.behavior,
-                    timestamp: event.timestamp))
             if let category = event.categoryId {
                 state.interest.add(
                     category: category, weight: settings.behaviorWeights[event.behavior], at: event.timestamp)
             }
+            // The window features read only the window and the interest: where nothing ranks, the history (an item
+            // hash and a growing ring buffer per user) and the cart have no reader.
+            guard settings.emitsLists else { return outcome }
+            state.history.append(
+                Interaction(
+                    itemId: event.itemId, categoryId: event.categoryId, behavior: event.behavior,
+                    timestamp: event.timestamp))
             let cartChanged = state.noteCart(event, settings: settings.user)
             // An out-of-order event has a smaller time than the last list; with no interval it still gets its list.
             let feedDue =
                 settings.recommendationInterval == 0 || state.lastRecommendationAt == .min
                 || event.timestamp - state.lastRecommendationAt >= settings.recommendationInterval
-            guard settings.emitsLists, feedDue || cartChanged else { return outcome }
+            guard feedDue || cartChanged else { return outcome }
             let candidates = generator.candidates(
                 for: state, excluding: event.itemId, at: event.timestamp, table: table)
             let trigger = RecommendationTrigger.event(itemId: event.itemId, behavior: event.behavior)

@@ -37,7 +37,8 @@ public enum ItemWindowAggregator {
     public struct Accumulator: Sendable {
         package var counts = [Int](repeating: 0, count: Behavior.allCases.count)
         package var score = 0.0
-        package var users: Set<String> = []
+        /// Inline for one user: most item windows of the long tail see one event.
+        package var users = SmallSet<String>()
 
         package init() {}
     }

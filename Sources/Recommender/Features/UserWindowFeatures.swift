@@ -38,8 +38,9 @@ public struct UserWindowFeatures: Sendable, Equatable {
         json.behaviorCounts(counts)
         json.field("distinctItems", distinctItems)
         json.field("distinctCategories", distinctCategories)
-        for (name, list) in [("topCategories", topCategories), ("interest", interest)] {
-            json.dynamicKey(name)
+        // Not a loop over an array literal of the two: an allocation per window.
+        func categories(_ name: StaticString, _ list: [WeightedCategory]) {
+            json.key(name)
             json.beginArray()
             for entry in list {
                 json.beginObject()
@@ -49,6 +50,8 @@ public struct UserWindowFeatures: Sendable, Equatable {
             }
             json.endArray()
         }
+        categories("topCategories", topCategories)
+        categories("interest", interest)
         json.field("activeMs", activeMilliseconds)
         json.endObject()
         return json.bytes
@@ -64,8 +67,8 @@ public struct UserWindowAggregator: Sendable {
 
     public struct Accumulator: Sendable {
         package var counts = [Int](repeating: 0, count: Behavior.allCases.count)
-        package var items: Set<String> = []
-        package var categoryWeights: [String: Double] = [:]
+        package var items = SmallSet<String>()
+        package var categoryWeights = SmallMap<String, Double>()
         package var firstEvent: Int64 = .max
         package var lastEvent: Int64 = .min
 
@@ -81,7 +84,7 @@ public struct UserWindowAggregator: Sendable {
             accumulator.categoryWeights[category] != nil
                 || accumulator.categoryWeights.count < maxDistinctPerWindow
         {
-            accumulator.categoryWeights[category, default: 0] += weights[event.behavior]
+            accumulator.categoryWeights.update(category, initial: 0) { $0 += weights[event.behavior] }
         }
         accumulator.firstEvent = min(accumulator.firstEvent, event.timestamp)
         accumulator.lastEvent = max(accumulator.lastEvent, event.timestamp)
