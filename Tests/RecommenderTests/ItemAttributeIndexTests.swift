@@ -54,9 +54,27 @@ import Testing
             let byId = table.attributes(of: id)
             let byHash = table.attributes(of: id, hash: id.hashValue)
             #expect(byId.categoryId == byHash.categoryId && byId.creatorId == byHash.creatorId, "\(id)")
+            // The ranking features' hashes follow the attributes through every change of category and creator.
+            let hashes = ItemFeatureHashes(categoryId: byId.categoryId, creatorId: byId.creatorId)
+            #expect(byHash.featureHashes == (byId.categoryId == nil ? nil : hashes), "\(id)")
             // A neighbour refresh reads partners' popularity by hash: the same as through the store.
             let popularity = table.recentPopularity(of: id, at: 3_000, halfLife: 500)
             #expect(table.recentPopularity(of: id, hash: id.hashValue, at: 3_000, halfLife: 500) == popularity, "\(id)")
         }
+    }
+
+    /// A feature made from an attribute's stored hash is the feature made from the attribute's string, at every width.
+    @Test func aStoredHashGivesTheFeatureOfItsString() {
+        let hashes = ItemFeatureHashes(categoryId: "c42", creatorId: "creator-7")
+        for bits in [1, 8, 16, 18, 24, 62] {
+            #expect(
+                RankingFeatures.categorical(.itemCategory, hash: hashes.category!, bits: bits)
+                    == RankingFeatures.categorical(.itemCategory, "c42", bits: bits))
+            #expect(
+                RankingFeatures.categorical(.creator, hash: hashes.creator!, bits: bits)
+                    == RankingFeatures.categorical(.creator, "creator-7", bits: bits))
+        }
+        let none = ItemFeatureHashes(categoryId: nil, creatorId: nil)
+        #expect(none.category == nil && none.creator == nil)
     }
 }

@@ -41,13 +41,21 @@ public struct CategoryInterest: Sendable {
         top(count) { ($0, $1) }
     }
 
+    /// The strongest category, `top(1).first?.category` without its array: per list, for the ranking features.
+    public var strongest: String? {
+        weights.withRankedEntries { ranked in
+            ranked.reduce(0) { $0 + $1.value } > 0 ? ranked.first?.key : nil
+        }
+    }
+
     /// `top` as the `interest` of window features, made straight into the result's array (a window closes per
     /// event or so in a features-only replay; mapping `top`'s tuples was one more array per window).
     public func topShares(_ count: Int) -> [WeightedCategory] {
         top(count) { WeightedCategory(category: $0, weight: $1) }
     }
 
-    private func top<Entry>(_ count: Int, _ entry: (String, Double) -> Entry) -> [Entry] {
+    /// `top`, each (category, share) made into `entry` straight into the result's array.
+    package func top<Entry>(_ count: Int, _ entry: (String, Double) -> Entry) -> [Entry] {
         // Summed in a fixed order: a dictionary's order differs between processes and after a restore, and a
         // floating-point sum in another order can differ in its last bit — and so would the output.
         // At most `maxCategories` (20 by default) are ranked: an insertion sort, no scratch.

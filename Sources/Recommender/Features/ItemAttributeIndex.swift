@@ -16,6 +16,8 @@ struct ItemAttributeIndex: Sendable {
         var score: Double
         var recentScore: Double
         var updatedAt: Int64
+        /// `categoryId` and `creatorId` hashed for the ranking features; `set` makes them when they change.
+        var featureHashes = ItemFeatureHashes(categoryId: nil, creatorId: nil)
     }
 
     private var entries: [Entry] = []
@@ -25,10 +27,12 @@ struct ItemAttributeIndex: Sendable {
 
     /// The item's attributes, nil if it is not stored. Read in place, as `popularity`: copying the whole entry out
     /// retained and released its three strings per shortlisted candidate.
-    func attributes(of itemId: String, hash: Int) -> (categoryId: String?, creatorId: String?)? {
+    func attributes(of itemId: String, hash: Int) -> (
+        categoryId: String?, creatorId: String?, featureHashes: ItemFeatureHashes
+    )? {
         guard let slot = slot(of: itemId, hash: hash) else { return nil }
         let position = index[slot]
-        return (entries[position].categoryId, entries[position].creatorId)
+        return (entries[position].categoryId, entries[position].creatorId, entries[position].featureHashes)
     }
 
     /// The item's score, recent score and their time, nil if it is not stored.
@@ -38,12 +42,22 @@ struct ItemAttributeIndex: Sendable {
         return (entries[position].score, entries[position].recentScore, entries[position].updatedAt)
     }
 
-    /// Stores an item's entry (added, or changed in place).
+    /// Stores an item's entry (added, or changed in place), its feature hashes made again only when its category or
+    /// creator changed: a row is applied per event or so, and its attributes rarely change.
     mutating func set(_ entry: Entry) {
+        var entry = entry
         if let slot = slot(of: entry.itemId, hash: entry.hash) {
-            entries[index[slot]] = entry
+            let position = index[slot]
+            let same =
+                entries[position].categoryId == entry.categoryId && entries[position].creatorId == entry.creatorId
+            entry.featureHashes =
+                same
+                ? entries[position].featureHashes
+                : ItemFeatureHashes(categoryId: entry.categoryId, creatorId: entry.creatorId)
+            entries[position] = entry
             return
         }
+        entry.featureHashes = ItemFeatureHashes(categoryId: entry.categoryId, creatorId: entry.creatorId)
         if !index.fits(entries.count + 1) { index.grow(count: entries.count) { entries[$0].hash } }
         entries.append(entry)
         index.insert(position: entries.count - 1, hash: entry.hash)

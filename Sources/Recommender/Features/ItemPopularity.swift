@@ -75,8 +75,11 @@ public struct ItemPopularity: Sendable {
     }
     /// The same, found by `itemId`'s hash as the table computed it (`RelatedItem.hash`) in a compact index: per
     /// shortlisted candidate of every feed.
-    package func attributes(of itemId: String, hash: Int) -> (categoryId: String?, creatorId: String?) {
-        attributeIndex.attributes(of: itemId, hash: hash) ?? (nil, nil)
+    package func attributes(of itemId: String, hash: Int) -> (
+        categoryId: String?, creatorId: String?, featureHashes: ItemFeatureHashes?
+    ) {
+        attributeIndex.attributes(of: itemId, hash: hash).map { ($0.categoryId, $0.creatorId, $0.featureHashes) }
+            ?? (nil, nil, nil)
     }
     /// The item's recent popularity decayed to `time` (as the item task's cosine needs it), read in place; nil for
     /// an item the table does not hold or a catalog-only row (no events yet). Per partner of every neighbour refresh.

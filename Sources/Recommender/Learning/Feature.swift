@@ -33,7 +33,12 @@ public enum FeatureHashing {
 
     /// The bucket of `value` in `field`, in 0..<(1 << bits); `bits` in 1...62.
     public static func index(field: Int, _ value: String, bits: Int) -> Int {
-        precondition((1...62).contains(bits), "FeatureHashing.index: bits must be in 1...62, got \(bits)")
+        index(hash: hash(field: field, value), bits: bits)
+    }
+
+    /// FNV-1a 64 of the field and the value, before the fold and the mask: the same for every width, so what is
+    /// hashed per item row (`ItemFeatureHashes`) serves every model.
+    static func hash(field: Int, _ value: String) -> UInt64 {
         var hash = offsetBasis
         var fieldBytes = UInt64(bitPattern: Int64(field))
         for _ in 0..<8 {
@@ -43,7 +48,13 @@ public enum FeatureHashing {
         for byte in value.utf8 {
             hash = (hash ^ UInt64(byte)) &* prime
         }
-        hash ^= hash >> 32
-        return Int(truncatingIfNeeded: hash & ((1 << UInt64(bits)) - 1))
+        return hash
+    }
+
+    /// The bucket of a `hash(field:_:)`, in 0..<(1 << bits); `bits` in 1...62.
+    static func index(hash: UInt64, bits: Int) -> Int {
+        precondition((1...62).contains(bits), "FeatureHashing.index: bits must be in 1...62, got \(bits)")
+        let folded = hash ^ (hash >> 32)
+        return Int(truncatingIfNeeded: folded & ((1 << UInt64(bits)) - 1))
     }
 }

@@ -31,7 +31,7 @@ public enum RankingFeatures {
             if case .event(_, let triggered) = trigger { behavior = triggered.rawValue }
             triggerCategory = user.history.newestFirst.first { _ in true }?.categoryId
             shared = [
-                categorical(.userTopCategory, user.interest.top(1).first?.category ?? "-", bits: bits),
+                categorical(.userTopCategory, user.interest.strongest ?? "-", bits: bits),
                 categorical(.triggerBehavior, behavior, bits: bits),
                 categorical(.hourOfDay, String(Int((time / 3_600_000) % 24 + 24) % 24), bits: bits),
             ]
@@ -65,6 +65,11 @@ public enum RankingFeatures {
     /// `Constants` of every width `FeatureHashing` takes (1...62), width w at index w - 1; made at first use.
     static let constants: [Constants] = (1...62).map { Constants(bits: $0) }
 
+    /// The categorical feature of an item attribute hashed in advance (`ItemFeatureHashes`).
+    static func categorical(_ field: Field, hash: UInt64, bits: Int) -> Feature {
+        Feature(field: field.rawValue, index: FeatureHashing.index(hash: hash, bits: bits))
+    }
+
     static func categorical(_ field: Field, _ value: String, bits: Int) -> Feature {
         Feature(field: field.rawValue, index: FeatureHashing.index(field: field.rawValue, value, bits: bits))
     }
@@ -75,19 +80,21 @@ public enum RankingFeatures {
             value: Float(value))
     }
 
-    /// Appends the features of `candidate` for the user in `context` to `features`. The item's own two are hashed
-    /// here (FNV-1a over a few bytes each): cheaper than the String-keyed cache lookup and row copy that used to
-    /// hold them.
+    /// Appends the features of `candidate` for the user in `context` to `features`. The item's own two come hashed
+    /// with its attributes from the item table (`ItemFeatureHashes`), or are hashed here for a candidate whose
+    /// attributes were set otherwise.
     static func append(
         _ candidate: Candidate, context: Context, blend: BlendWeights, to features: inout [Feature]
     ) {
         let bits = context.bits
+        let hashes =
+            candidate.featureHashes
+            ?? ItemFeatureHashes(categoryId: candidate.categoryId, creatorId: candidate.creatorId)
         features.append(
-            candidate.categoryId.map { categorical(.itemCategory, $0, bits: bits) } ?? context.unknown.category)
-        features.append(candidate.creatorId.map { categorical(.creator, $0, bits: bits) } ?? context.unknown.creator)
+            hashes.category.map { categorical(.itemCategory, hash: $0, bits: bits) } ?? context.unknown.category)
+        features.append(hashes.creator.map { categorical(.creator, hash: $0, bits: bits) } ?? context.unknown.creator)
         features += context.shared
-        let source = candidate.strongestSource(blend)
-        features.append(context.sources[BlendWeights.names.firstIndex(of: source) ?? BlendWeights.names.count - 1])
+        features.append(context.sources[candidate.strongestSourceIndex(blend)])
         let same = candidate.categoryId != nil && candidate.categoryId == context.triggerCategory
         features.append(same ? context.sameCategory.same : context.sameCategory.other)
         // One call per field, not a loop over an array literal of pairs (an allocation per candidate).
@@ -112,5 +119,18 @@ public enum RankingFeatures {
             hiddenUnits: kind == .deepFM ? settings.hiddenUnits : 0)
         model.setLinearWeight(Float(settings.blendPrior), at: numeric(.blend, 0, bits: settings.hashBits).index)
         return model
+    }
+}
+
+/// An item's category and creator as the ranking features hash them (`FeatureHashing.hash`, before a width's fold and
+/// mask, so one serves every model): made when the item table stores the item's attributes, not two strings hashed
+/// per scored candidate of every feed.
+package struct ItemFeatureHashes: Sendable, Equatable {
+    var category: UInt64?
+    var creator: UInt64?
+
+    init(categoryId: String?, creatorId: String?) {
+        category = categoryId.map { FeatureHashing.hash(field: RankingFeatures.Field.itemCategory.rawValue, $0) }
+        creator = creatorId.map { FeatureHashing.hash(field: RankingFeatures.Field.creator.rawValue, $0) }
     }
 }

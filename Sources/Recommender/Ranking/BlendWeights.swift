@@ -14,6 +14,7 @@ public struct BlendWeights: Sendable, Equatable {
 
     public init() {}
 
+    /// The sources in the order `Candidate.strongestSourceIndex` numbers them.
     static let names = ["cf", "content", "cart", "trending", "popular"]
 
     /// Parses `cf=0.5,content=0.2,...`; names not given keep their default.

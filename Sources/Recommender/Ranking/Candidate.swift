@@ -6,9 +6,14 @@ public struct Candidate: Sendable, Equatable {
     let hash: Int
     public var categoryId: String?
     public var creatorId: String?
+    /// `categoryId` and `creatorId` hashed for the ranking features, as the item table stores them (nil: hashed when
+    /// needed).
+    var featureHashes: ItemFeatureHashes?
     /// CF: similarity to the user's recent items, weighted by behaviour and recency.
     public var cf = 0.0
     var cfVia: Interaction?
+    /// The position among the feed's seeds of the strongest CF contribution, -1 before any (see `addCF`).
+    var cfViaSeed = -1
     var cfViaWeight = 0.0
     /// Cart complements: co-cart / co-purchase similarity to the items in the open cart.
     public var cart = 0.0
@@ -34,13 +39,19 @@ public struct Candidate: Sendable, Equatable {
 
     /// The source that contributes most to the blend: the item's `source`, and its reason.
     public func strongestSource(_ weights: BlendWeights) -> String {
+        BlendWeights.names[strongestSourceIndex(weights)]
+    }
+
+    /// `strongestSource`'s position in `BlendWeights.names`: what the ranking features take, per candidate of every
+    /// feed, without finding a name among names.
+    func strongestSourceIndex(_ weights: BlendWeights) -> Int {
         // Compared one by one, not through an array of pairs: this runs per candidate of every feed.
         // Ties (e.g. everything 0 with zero weights) go to the earlier, more personal source.
-        var (best, strongest) = ("cf", weights.cf * cf)
-        if weights.cart * cart > strongest { (best, strongest) = ("cart", weights.cart * cart) }
-        if weights.content * content > strongest { (best, strongest) = ("content", weights.content * content) }
-        if weights.trending * trending > strongest { (best, strongest) = ("trending", weights.trending * trending) }
-        if weights.popular * popular > strongest { best = "popular" }
+        var (best, strongest) = (0, weights.cf * cf)
+        if weights.cart * cart > strongest { (best, strongest) = (2, weights.cart * cart) }
+        if weights.content * content > strongest { (best, strongest) = (1, weights.content * content) }
+        if weights.trending * trending > strongest { (best, strongest) = (3, weights.trending * trending) }
+        if weights.popular * popular > strongest { best = 4 }
         return best
     }
 

@@ -62,9 +62,9 @@ package struct CandidateGenerator {
             // scores candidates that some source proposed (below, once all have). A candidate's CF is then its sum
             // over every seed that stores it, not only over the seeds whose top few it is in: truncating each
             // seed's sum to its top 20 was what cost StreamRec's CF most of its gap to the plain item-CF.
-            var tails: [(interaction: Interaction, weight: Double, neighbours: ArraySlice<RelatedItem>)] = []
+            var tails: [(seed: Int, weight: Double, neighbours: ArraySlice<RelatedItem>)] = []
             tails.reserveCapacity(seeds.recent.count)
-            for (interaction, seedWeight) in seeds.recent {
+            for (seed, (interaction, seedWeight)) in seeds.recent.enumerated() {
                 let (weight, neighbours) =
                     items.peekStats(of: interaction.itemId) { seed in
                         (seedWeight * seedPopularityWeight(seed, at: time), seed.neighbours)
@@ -72,10 +72,10 @@ package struct CandidateGenerator {
                 let proposed = min(ranking.neighboursPerSeed, neighbours.count)
                 for neighbour in neighbours[..<proposed] {
                     pool.update(neighbour.itemId, hash: neighbour.hash) {
-                        $0.addCF(weight * neighbour.similarity, via: interaction)
+                        $0.addCF(weight * neighbour.similarity, via: seed)
                     }
                 }
-                if proposed < neighbours.count { tails.append((interaction, weight, neighbours[proposed...])) }
+                if proposed < neighbours.count { tails.append((seed, weight, neighbours[proposed...])) }
             }
             for cartItem in seeds.cart {
                 for complement in items.complements(of: cartItem) {
@@ -120,10 +120,10 @@ package struct CandidateGenerator {
                     pool.update(entry.itemId, hash: entry.hash) { $0.popular = entry.score / best }
                 }
             }
-            for (interaction, weight, neighbours) in tails {
+            for (seed, weight, neighbours) in tails {
                 for neighbour in neighbours {
                     guard let position = pool.position(of: neighbour.itemId, hash: neighbour.hash) else { continue }
-                    pool.candidates[position].addCF(weight * neighbour.similarity, via: interaction)
+                    pool.candidates[position].addCF(weight * neighbour.similarity, via: seed)
                 }
             }
             return pool.takeCandidates()
@@ -132,11 +132,15 @@ package struct CandidateGenerator {
         Self.normalise(&candidates, get: { $0.cf }, set: { $0.cf /= $1 })
         Self.normalise(&candidates, get: { $0.cart }, set: { $0.cart /= $1 })
         if !everySource { Shortlist.keep(&candidates, limit: ranking.rankedCandidates, blend: ranking.blend) }
+        for position in candidates.indices where candidates[position].cfViaSeed >= 0 {
+            candidates[position].cfVia = seeds.recent[candidates[position].cfViaSeed].interaction
+        }
         table.read { items in
             for position in candidates.indices {
                 let attributes = items.attributes(of: candidates[position].itemId, hash: candidates[position].hash)
                 candidates[position].categoryId = attributes.categoryId
                 candidates[position].creatorId = attributes.creatorId
+                candidates[position].featureHashes = attributes.featureHashes
             }
         }
         // `interest` has at most `categoriesConsidered` entries: scanned, not hashed per candidate.
@@ -180,9 +184,11 @@ package struct CandidateGenerator {
 }
 
 extension Candidate {
-    /// Adds one seed's CF contribution, remembering the strongest seed as the reason.
-    mutating func addCF(_ contribution: Double, via interaction: Interaction) {
-        if contribution > cfViaWeight { (cfVia, cfViaWeight) = (interaction, contribution) }
+    /// Adds one seed's CF contribution, remembering the strongest seed (its position among the seeds) as the reason.
+    /// A position, not the seed's `Interaction`: storing that retained and released its two strings at every
+    /// stronger contribution, about a thousand contributions per feed; `candidates` resolves it once per candidate.
+    mutating func addCF(_ contribution: Double, via seed: Int) {
+        if contribution > cfViaWeight { (cfViaSeed, cfViaWeight) = (seed, contribution) }
         cf += contribution
     }
 

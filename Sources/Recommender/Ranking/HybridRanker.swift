@@ -93,7 +93,8 @@ package struct HybridRanker {
     package func groups(for user: UserState, table: ItemTable, rising: RisingGroups) -> (
         topics: [ScoredItem], creators: [ScoredItem]
     ) {
-        let interest = user.interest.top(ranking.topN)
+        // Unlabelled tuples, as `blendGroups` takes them: a labelled array passed there was converted, a copy per list.
+        let interest = user.interest.top(ranking.topN) { ($0, $1) }
         let affinity = table.read { items -> [String: Double] in
             var affinity: [String: Double] = [:]
             guard items.knowsCreators else { return affinity }
@@ -173,14 +174,13 @@ package struct HybridRanker {
             entries.append((id, 0, rise / 2))
             risingOnly += 1
         }
-        return entries.map { ($0.id, $0.share + $0.rise, $0) }
-            .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
-            .prefix(limit)
-            .map { id, score, parts in
-                ScoredItem(
-                    itemId: id, categoryId: nil, score: score,
-                    source: parts.share >= parts.rise ? "interest" : "trending",
-                    because: reason(parts.share, parts.rise))
-            }
+        // Sorted in place and mapped once: a map to (id, score, parts) and its sorted copy were two arrays per list,
+        // and a window closes about once per event at catalogue scale.
+        entries.sort { ($0.share + $0.rise, $1.id) > ($1.share + $1.rise, $0.id) }
+        return entries.prefix(limit).map { parts in
+            ScoredItem(
+                itemId: parts.id, categoryId: nil, score: parts.share + parts.rise,
+                source: parts.share >= parts.rise ? "interest" : "trending", because: reason(parts.share, parts.rise))
+        }
     }
 }
