@@ -46,18 +46,18 @@ struct ItemAttributeIndex: Sendable {
     /// creator changed: a row is applied per event or so, and its attributes rarely change.
     mutating func set(_ entry: Entry) {
         var entry = entry
-        if let slot = slot(of: entry.itemId, hash: entry.hash) {
-            let position = index[slot]
-            let same =
-                entries[position].categoryId == entry.categoryId && entries[position].creatorId == entry.creatorId
-            entry.featureHashes =
-                same
-                ? entries[position].featureHashes
-                : ItemFeatureHashes(categoryId: entry.categoryId, creatorId: entry.creatorId)
-            entries[position] = entry
+        let found = slot(of: entry.itemId, hash: entry.hash)
+        if let stored = found.map({ index[$0] }), entries[stored].categoryId == entry.categoryId,
+            entries[stored].creatorId == entry.creatorId
+        {
+            entry.featureHashes = entries[stored].featureHashes
+        } else {
+            entry.featureHashes = ItemFeatureHashes(categoryId: entry.categoryId, creatorId: entry.creatorId)
+        }
+        if let found {
+            entries[index[found]] = entry
             return
         }
-        entry.featureHashes = ItemFeatureHashes(categoryId: entry.categoryId, creatorId: entry.creatorId)
         if !index.fits(entries.count + 1) { index.grow(count: entries.count) { entries[$0].hash } }
         entries.append(entry)
         index.insert(position: entries.count - 1, hash: entry.hash)
