@@ -5,7 +5,8 @@ import StreamEngine
 /// from every example (AdaGrad on logistic loss), scores itself by progressive validation (each example predicted
 /// before it is learned), and every `publishEvery` examples decides whether to publish a new version to
 /// `recsys-models` — when the rolling log loss beat the last published version's, or after ten decisions without
-/// one — and, unless an operator pinned a version, activates it.
+/// one — and, unless an operator pinned a version, activates it if it ranked its window's examples better than their
+/// blend scores did (`TrainerSettings.activateOnlyAboveBlend`).
 ///
 /// Its checkpoint is its last published version: the model (a state key), its sequence number and the offset after
 /// the last example it learned. A restored trainer re-reads the examples since, and — as AdaGrad's accumulators and
@@ -17,6 +18,9 @@ public struct TrainerTask: Sendable {
     private let routes: OutputRoutes
     private var trainer: OnlineTrainer
     private var validation = ProgressiveValidation()
+    /// The blend score of the same examples, ranked as a prediction: a version is activated only when it ranks the
+    /// window's examples better than the blend it would replace (see `publish`).
+    private var blendValidation = ProgressiveValidation()
     // Bound: one key, the last published model.
     private var store = KeyedStateStore<String, [UInt8]>(bounds: .init(maxKeys: 1))
     private var changelog: ChangelogWriter
@@ -101,6 +105,7 @@ public struct TrainerTask: Sendable {
         }
         let prediction = trainer.train(example.features, clicked: example.clicked)
         validation.record(prediction: prediction, clicked: example.clicked)
+        blendValidation.record(prediction: Self.blendScore(of: example), clicked: example.clicked)
         counters.examplesTrained += 1
         sinceDecision += 1
         guard sinceDecision >= settings.trainer.publishEvery else { return }
@@ -128,15 +133,27 @@ public struct TrainerTask: Sendable {
         let file = ModelFile.encode(version)
         _ = store.update(Self.modelKey, at: time, default: { [] }) { $0 = file }
         trainer = Self.freshTrainer(trainer.model, settings)
+        // With no AUC to compare (a window of one label), the version is activated as before.
+        let beatsBlend =
+            !settings.trainer.activateOnlyAboveBlend
+            || validation.auc.map { auc in blendValidation.auc.map { auc > $0 } ?? true } ?? true
         validation = ProgressiveValidation()
+        blendValidation = ProgressiveValidation()
         checkpointOffset = record.offset + 1
         counters.modelsPublished += 1
         output.append(
             routes.modelVersion(named: name, file: file, at: time, id: OutputHeaders.id(for: record, sequence: 0)))
         var control = registry.control
-        guard settings.trainer.autoActivate, !control.pinned else { return }
+        guard settings.trainer.autoActivate, !control.pinned, beatsBlend else { return }
         control.activate(name, pinned: false)
         output.append(routes.modelControl(control, at: time, id: OutputHeaders.id(for: record, sequence: 1)))
+    }
+}
+
+extension TrainerTask {
+    /// The example's blend-score feature (0 when the blend scored it 0, as such features are left out).
+    static func blendScore(of example: TrainingExample) -> Float {
+        example.features.first { $0.field == RankingFeatures.Field.blend.rawValue }?.value ?? 0
     }
 }
 

@@ -97,6 +97,9 @@ struct RecommenderOptions: ParsableArguments {
     static let modelAutoActivate = Setting<Bool>(
         "model-auto-activate", default: pipeline.trainer.autoActivate,
         help: "Make each version the trainer publishes active (unless pinned): true or false.")
+    static let modelActivateAboveBlend = Setting<Bool>(
+        "model-activate-above-blend", default: pipeline.trainer.activateOnlyAboveBlend,
+        help: "Activate a published version only if its validation AUC beat the blend score's: true or false.")
     static let modelsTopic = Setting<String>(
         "models-topic", default: pipeline.topics.models, help: "Topic of model versions (compacted).")
 
@@ -129,6 +132,7 @@ struct RecommenderOptions: ParsableArguments {
     @Option(Self.modelBlendPrior) var modelBlendPrior: Double?
     @Option(Self.modelPublishEvery) var modelPublishEvery: Int?
     @Option(Self.modelAutoActivate) var modelAutoActivate: Bool?
+    @Option(Self.modelActivateAboveBlend) var modelActivateAboveBlend: Bool?
     @Option(Self.modelsTopic) var modelsTopic: String?
 
     /// Applies the flags (or their environment/file values, or the defaults) to `settings`.
@@ -170,6 +174,8 @@ struct RecommenderOptions: ParsableArguments {
         settings.trainer.blendPrior = try sources.value(of: Self.modelBlendPrior, flag: modelBlendPrior)
         settings.trainer.publishEvery = try sources.value(of: Self.modelPublishEvery, flag: modelPublishEvery)
         settings.trainer.autoActivate = try sources.value(of: Self.modelAutoActivate, flag: modelAutoActivate)
+        settings.trainer.activateOnlyAboveBlend = try sources.value(
+            of: Self.modelActivateAboveBlend, flag: modelActivateAboveBlend)
         settings.topics.models = try sources.value(of: Self.modelsTopic, flag: modelsTopic)
         do {
             settings.ranking.blend = try BlendWeights(parsing: try sources.value(of: Self.blend, flag: blend))
