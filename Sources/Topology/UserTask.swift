@@ -268,7 +268,6 @@ public struct UserTask: Sendable {
         user event: BehaviorEvent, windowEnd: Int64, table: ItemTable, version: ModelVersion?
     ) -> Outcome {
         let windowStart = windowEnd - settings.userWindow
-        let (settings, generator, ranker, scoring) = (self.settings, self.generator, self.ranker, self.scoring)
         let (outcome, evicted) = users.update(
             event.userId, at: event.timestamp, default: { UserState(settings: settings.user) }
         ) { state -> Outcome in

@@ -61,6 +61,19 @@ import Testing
             let popularity = table.recentPopularity(of: id, at: 3_000, halfLife: 500)
             #expect(table.recentPopularity(of: id, hash: id.hashValue, at: 3_000, halfLife: 500) == popularity, "\(id)")
         }
+        // A feed's shortlist is filled in one call: the same attributes, and none left over for an item not stored.
+        var candidates = (0..<100).map { item -> Candidate in
+            var candidate = Candidate(itemId: "i\(item)", hash: "i\(item)".hashValue)
+            (candidate.categoryId, candidate.creatorId) = ("stale", "stale")
+            return candidate
+        }
+        table.fillAttributes(of: &candidates)
+        for candidate in candidates {
+            let byHash = table.attributes(of: candidate.itemId, hash: candidate.hash)
+            #expect(candidate.categoryId == byHash.categoryId && candidate.creatorId == byHash.creatorId)
+            #expect(candidate.featureHashes == byHash.featureHashes, "\(candidate.itemId)")
+        }
+        #expect(candidates.contains { $0.categoryId == nil } && candidates.contains { $0.categoryId != nil })
     }
 
     /// A feature made from an attribute's stored hash is the feature made from the attribute's string, at every width.

@@ -35,6 +35,30 @@ struct ItemAttributeIndex: Sendable {
         return (entries[position].categoryId, entries[position].creatorId, entries[position].featureHashes)
     }
 
+    /// Sets every candidate's category, creator and feature hashes (nil for an item not stored), in two passes: all
+    /// the entries found first, then their attributes copied. Copying retains the attribute strings, and a retain is
+    /// an atomic instruction the processor does not run ahead of, so one pass waited out each candidate's two cache
+    /// misses (its slot, its entry) in turn; the lookups alone overlap.
+    func fillAttributes(of candidates: inout [Candidate]) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: candidates.count) { positions in
+            for candidate in candidates.indices {
+                let found = slot(of: candidates[candidate].itemId, hash: candidates[candidate].hash)
+                positions[candidate] = found.map { index[$0] } ?? -1
+            }
+            for candidate in candidates.indices {
+                let position = positions[candidate]
+                guard position >= 0 else {
+                    (candidates[candidate].categoryId, candidates[candidate].creatorId) = (nil, nil)
+                    candidates[candidate].featureHashes = nil
+                    continue
+                }
+                candidates[candidate].categoryId = entries[position].categoryId
+                candidates[candidate].creatorId = entries[position].creatorId
+                candidates[candidate].featureHashes = entries[position].featureHashes
+            }
+        }
+    }
+
     /// The item's score, recent score and their time, nil if it is not stored.
     func popularity(of itemId: String, hash: Int) -> (score: Double, recentScore: Double, updatedAt: Int64)? {
         guard let slot = slot(of: itemId, hash: hash) else { return nil }

@@ -81,6 +81,8 @@ public struct ItemPopularity: Sendable {
         attributeIndex.attributes(of: itemId, hash: hash).map { ($0.categoryId, $0.creatorId, $0.featureHashes) }
             ?? (nil, nil, nil)
     }
+    /// Every candidate's attributes, as `attributes(of:hash:)` gives them: per shortlist of every feed.
+    package func fillAttributes(of candidates: inout [Candidate]) { attributeIndex.fillAttributes(of: &candidates) }
     /// The item's recent popularity decayed to `time` (as the item task's cosine needs it), read in place; nil for
     /// an item the table does not hold or a catalog-only row (no events yet). Per partner of every neighbour refresh.
     public func recentPopularity(of itemId: String, at time: Int64, halfLife: Int64) -> Double? {

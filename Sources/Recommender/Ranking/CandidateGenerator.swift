@@ -135,14 +135,7 @@ package struct CandidateGenerator {
         for position in candidates.indices where candidates[position].cfViaSeed >= 0 {
             candidates[position].cfVia = seeds.recent[candidates[position].cfViaSeed].interaction
         }
-        table.read { items in
-            for position in candidates.indices {
-                let attributes = items.attributes(of: candidates[position].itemId, hash: candidates[position].hash)
-                candidates[position].categoryId = attributes.categoryId
-                candidates[position].creatorId = attributes.creatorId
-                candidates[position].featureHashes = attributes.featureHashes
-            }
-        }
+        table.read { items in items.fillAttributes(of: &candidates) }
         // `interest` has at most `categoriesConsidered` entries: scanned, not hashed per candidate.
         for position in candidates.indices {
             guard let category = candidates[position].categoryId else { continue }
